@@ -1,0 +1,66 @@
+# hubbot: `make run` to chat with it, `make test` to check it. Nothing else is needed.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+NLU_VENV := .venv-nlu
+BIN := $(VENV)/bin
+CHROMIUM := /usr/bin/chromium
+
+# Find an interpreter of a version: on PATH, in pyenv, or installed through pyenv.
+find_python = $(shell command -v python$(1) 2>/dev/null || ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$(1).*/bin/python$(1) 2>/dev/null | sort -V | tail -1)
+
+.PHONY: help install run test test-fast browser i18n-extract i18n-update clean
+
+help: ## List the targets
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+install: $(VENV)/.installed $(NLU_VENV)/.installed ## Create both virtual environments (fast when nothing changed)
+
+$(VENV)/.installed: pyproject.toml
+	@py="$(call find_python,3.11)"; \
+	if [ -z "$$py" ]; then \
+	  command -v pyenv >/dev/null || { echo "Python 3.11 is needed (or pyenv to install it)"; exit 1; }; \
+	  pyenv install -s 3.11; py="$$(pyenv root)/versions/$$(pyenv latest 3.11)/bin/python3.11"; \
+	fi; \
+	[ -x $(BIN)/python ] || "$$py" -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+$(NLU_VENV)/.installed: nlu_data/requirements.txt
+	@py="$(call find_python,3.10)"; \
+	if [ -z "$$py" ]; then \
+	  command -v pyenv >/dev/null || { echo "Python 3.10 is needed for Rasa (or pyenv to install it)"; exit 1; }; \
+	  pyenv install -s 3.10; py="$$(pyenv root)/versions/$$(pyenv latest 3.10)/bin/python3.10"; \
+	fi; \
+	[ -x $(NLU_VENV)/bin/python ] || "$$py" -m venv $(NLU_VENV)
+	$(NLU_VENV)/bin/python -m pip install --quiet -r nlu_data/requirements.txt
+	@touch $@
+
+browser: $(CHROMIUM) ## Install Debian's chromium for the browser tests
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+
+run: install ## Migrate, load the demo hubs and start everything; Ctrl-C stops it
+	$(BIN)/hubbot db upgrade
+	$(BIN)/hubbot content import
+	$(BIN)/hubbot up
+
+test: $(VENV)/.installed browser ## Run the whole test suite (SQLite and PostgreSQL)
+	$(BIN)/python -m pytest
+
+test-fast: $(VENV)/.installed ## Run the suite without the browser tests
+	$(BIN)/python -m pytest -m "not browser"
+
+i18n-extract: $(VENV)/.installed ## Collect translatable strings into locales/messages.pot
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
+	  --project hubbot --copyright-holder "hubbot contributors" -o locales/messages.pot .
+
+i18n-update: i18n-extract ## Merge new strings into every language's .po file
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-location --ignore-obsolete
+
+clean: ## Remove both environments and the local database
+	rm -rf $(VENV) $(NLU_VENV) var

@@ -1,0 +1,124 @@
+"""The `hubbot` command: run the bot, the sandbox, migrations and content import."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import typer
+import uvicorn
+
+from bot.config import Settings
+
+app = typer.Typer(help="hubbot: the Integration Hub assistant.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
+content_app = typer.Typer(
+    help="Hub content (hubs, later services, programmes, events).", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+app.add_typer(content_app, name="content")
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # httpx logs every request URL at INFO, and with a real token that URL contains it.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return settings
+
+
+@app.command()
+def run() -> None:
+    """Run the bot: long polling, or a webhook when WEBHOOK_URL is set."""
+    from bot.runner import run_bot
+
+    asyncio.run(run_bot(_settings()))
+
+
+@app.command()
+def sandbox() -> None:
+    """Run the local Telegram-compatible sandbox and its web chat page."""
+    from bot.sandbox import SandboxConfig, create_sandbox_app
+
+    settings = _settings()
+    config = SandboxConfig(
+        global_rate_per_s=settings.sandbox_global_rate_per_s,
+        chat_rate_per_s=settings.sandbox_chat_rate_per_s,
+        chat_burst=settings.sandbox_chat_burst,
+    )
+    uvicorn.run(
+        create_sandbox_app(config),
+        host=settings.sandbox_host,
+        port=settings.sandbox_port,
+        log_level="warning",
+    )
+
+
+@app.command()
+def up() -> None:
+    """Start everything `make run` needs (sandbox without a token, bot) until Ctrl-C."""
+    from bot.supervisor import supervise
+
+    raise typer.Exit(asyncio.run(supervise(_settings())))
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Migrate the database up (to the newest revision by default)."""
+    from db import migrate
+
+    migrate.upgrade(_settings().database_url, revision)
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(..., help="Target revision, or 'base'.")) -> None:
+    """Migrate the database down to a revision."""
+    from db import migrate
+
+    migrate.downgrade(_settings().database_url, revision)
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Fail if the models have changes no migration describes."""
+    from db import migrate
+
+    migrate.check(_settings().database_url)
+    typer.echo("No drift: the migrations match the models.")
+
+
+@db_app.command("revision")
+def db_revision(message: str = typer.Option(..., "-m", "--message")) -> None:
+    """Autogenerate a migration from the models."""
+    from db import migrate
+
+    migrate.revision(_settings().database_url, message)
+
+
+@content_app.command("import")
+def content_import() -> None:
+    """Load the content folder (demo hubs by default) into the database."""
+    from db.content import import_content
+    from db.engine import create_engine, create_sessionmaker
+
+    settings = _settings()
+
+    async def _import() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                report = await import_content(session, settings.content_dir)
+                await session.commit()
+            return report.hubs
+        finally:
+            await engine.dispose()
+
+    hubs = asyncio.run(_import())
+    typer.echo(f"Imported {hubs} hubs from {settings.content_dir}.")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,91 @@
+"""Typed settings for every hubbot process, read once from the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+SANDBOX_TOKEN = "123456789:SANDBOX-hubbot-local-token"
+
+
+class Settings(BaseSettings):
+    """Configuration for the bot, the sandbox and the tools, from `HUBBOT_*`-free env names.
+
+    Names match `.env.example`. Nothing reads the environment at import time: call
+    `Settings()` in a factory or command.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'hubbot.db'}",
+        description="SQLAlchemy async URL: sqlite+aiosqlite:///path or postgresql+asyncpg://...",
+    )
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, description="BotFather token; without it hubbot talks to the local sandbox."
+    )
+    telegram_base_url: str = Field(
+        default="https://api.telegram.org/bot",
+        description="Bot API base URL used with a real token (a local Bot API server, say).",
+    )
+    telegram_base_file_url: str = Field(default="https://api.telegram.org/file/bot")
+    webhook_url: str | None = Field(
+        default=None, description="Public HTTPS URL of /telegram; unset means long polling."
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="Secret token Telegram sends with every webhook call."
+    )
+
+    bot_host: str = "127.0.0.1"
+    bot_port: int = Field(default=8090, description="Port of the bot's /healthz and /telegram.")
+
+    sandbox_host: str = "127.0.0.1"
+    sandbox_port: int = 8080
+    sandbox_global_rate_per_s: float = 30.0
+    sandbox_chat_rate_per_s: float = 1.0
+    sandbox_chat_burst: int = 20
+
+    default_hub: str | None = Field(
+        default=None, description="Hub slug to preselect; unset lets every resident choose."
+    )
+    consent_version: int = Field(
+        default=1, description="Bump when the privacy notice changes: residents are asked again."
+    )
+    locales_dir: Path = PROJECT_ROOT / "locales"
+    content_dir: Path = PROJECT_ROOT / "content"
+    log_level: str = "INFO"
+
+    @property
+    def uses_sandbox(self) -> bool:
+        """Tell whether hubbot talks to the local sandbox instead of Telegram."""
+        return self.telegram_bot_token is None
+
+    @property
+    def sandbox_url(self) -> str:
+        """Return the sandbox's base URL as a person or the bot reaches it."""
+        return f"http://{self.sandbox_host}:{self.sandbox_port}"
+
+    @property
+    def bot_token(self) -> str:
+        """Return the token the bot uses: the real one or the sandbox's."""
+        if self.telegram_bot_token is None:
+            return SANDBOX_TOKEN
+        return self.telegram_bot_token.get_secret_value()
+
+    @property
+    def bot_api_base_url(self) -> str:
+        """Return the Bot API base URL, the sandbox's without a token."""
+        if self.uses_sandbox:
+            return f"{self.sandbox_url}/bot"
+        return self.telegram_base_url
+
+    @property
+    def bot_api_base_file_url(self) -> str:
+        """Return the Bot API file base URL, the sandbox's without a token."""
+        if self.uses_sandbox:
+            return f"{self.sandbox_url}/file/bot"
+        return self.telegram_base_file_url

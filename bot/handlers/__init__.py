@@ -1,0 +1,47 @@
+"""Telegram handlers: each module turns one kind of update into a service call and a reply."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import keyboards
+from bot.handlers import errors, membership, menu, messages, onboarding, privacy
+
+
+def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add every handler to the application, most specific first."""
+    private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    application.add_handlers(
+        [
+            CommandHandler("start", onboarding.start, filters=private),
+            CommandHandler("language", onboarding.language_command, filters=private),
+            CommandHandler("hub", onboarding.hub_command, filters=private),
+            CommandHandler("help", menu.help_command, filters=private),
+            CommandHandler("menu", menu.menu_command, filters=private),
+            CommandHandler("privacy", privacy.privacy_command, filters=private),
+            CommandHandler("mydata", privacy.mydata_command, filters=private),
+            CommandHandler("delete", privacy.delete_command, filters=private),
+            MessageHandler(private & filters.COMMAND, menu.unknown_command),
+            MessageHandler(private & filters.TEXT, messages.free_text),
+            MessageHandler(private & ~filters.TEXT, messages.not_text),
+            CallbackQueryHandler(
+                onboarding.language_chosen, pattern=f"^{keyboards.LANGUAGE_PREFIX}"
+            ),
+            CallbackQueryHandler(onboarding.hub_chosen, pattern=f"^{keyboards.HUB_PREFIX}"),
+            CallbackQueryHandler(onboarding.consent_given, pattern="^consent:"),
+            CallbackQueryHandler(privacy.delete_answered, pattern="^delete:"),
+            CallbackQueryHandler(menu.menu_chosen, pattern=f"^({keyboards.MENU_PREFIX}|settings:)"),
+            CallbackQueryHandler(menu.stale_button),
+            ChatMemberHandler(membership.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
+        ]
+    )
+    application.add_error_handler(errors.apologise)

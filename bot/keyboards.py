@@ -1,0 +1,103 @@
+"""Inline keyboards; callback data is short, stable and matched, never the label."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Language, Translator
+from db.models import Hub
+
+CALLBACK_DATA_LIMIT = 64
+
+LANGUAGE_PREFIX = "lang:"
+HUB_PREFIX = "hub:"
+CONSENT_ACCEPT = "consent:yes"
+CONSENT_DECLINE = "consent:no"
+MENU_PREFIX = "menu:"
+MENU_ASK = "menu:ask"
+MENU_PROGRAMMES = "menu:programmes"
+MENU_EVENTS = "menu:events"
+MENU_PERSON = "menu:person"
+MENU_SETTINGS = "menu:settings"
+MENU_MAIN = "menu:main"
+SETTINGS_LANGUAGE = "settings:language"
+SETTINGS_HUB = "settings:hub"
+SETTINGS_PRIVACY = "settings:privacy"
+SETTINGS_DELETE = "settings:delete"
+DELETE_CONFIRM = "delete:yes"
+DELETE_CANCEL = "delete:no"
+
+
+def button(label: str, data: str) -> InlineKeyboardButton:
+    """Return a callback button, refusing data Telegram would reject."""
+    if len(data.encode("utf-8")) > CALLBACK_DATA_LIMIT:
+        raise ValueError(f"callback data over {CALLBACK_DATA_LIMIT} bytes: {data!r}")
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def _rows(buttons: Sequence[InlineKeyboardButton], per_row: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
+    )
+
+
+def language_picker(languages: Sequence[Language]) -> InlineKeyboardMarkup:
+    """Offer every language by its own name, two a row for small screens."""
+    return _rows([button(lang.native_name, LANGUAGE_PREFIX + lang.code) for lang in languages], 2)
+
+
+def hub_picker(hubs: Sequence[Hub], language: str) -> InlineKeyboardMarkup:
+    """Offer the hubs by their names in the resident's language."""
+    return _rows([button(hub.name_in(language), HUB_PREFIX + hub.slug) for hub in hubs], 1)
+
+
+def consent(_: Translator) -> InlineKeyboardMarkup:
+    """Offer Accept and Decline for the privacy notice."""
+    return _rows(
+        [
+            button(_.gettext("Accept"), CONSENT_ACCEPT),
+            button(_.gettext("Decline"), CONSENT_DECLINE),
+        ],
+        2,
+    )
+
+
+def main_menu(_: Translator) -> InlineKeyboardMarkup:
+    """Return the main menu."""
+    return _rows(
+        [
+            button(_.gettext("Ask a question"), MENU_ASK),
+            button(_.gettext("Programmes"), MENU_PROGRAMMES),
+            button(_.gettext("Events"), MENU_EVENTS),
+            button(_.gettext("Talk to a person"), MENU_PERSON),
+            button(_.gettext("Settings"), MENU_SETTINGS),
+        ],
+        2,
+    )
+
+
+def settings_menu(_: Translator) -> InlineKeyboardMarkup:
+    """Return the settings menu."""
+    return _rows(
+        [
+            button(_.gettext("Language"), SETTINGS_LANGUAGE),
+            button(_.gettext("Hub"), SETTINGS_HUB),
+            button(_.gettext("Privacy"), SETTINGS_PRIVACY),
+            button(_.gettext("Delete my data"), SETTINGS_DELETE),
+            button(_.gettext("Back to the menu"), MENU_MAIN),
+        ],
+        2,
+    )
+
+
+def delete_confirmation(_: Translator) -> InlineKeyboardMarkup:
+    """Ask to confirm erasing everything."""
+    return _rows(
+        [
+            button(_.gettext("Yes, delete everything"), DELETE_CONFIRM),
+            button(_.gettext("No, keep it"), DELETE_CANCEL),
+        ],
+        1,
+    )

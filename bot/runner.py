@@ -1,0 +1,88 @@
+"""Run the bot process: the Application plus its small web server, until Ctrl-C."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+
+import uvicorn
+from telegram import Update
+from telegram.error import NetworkError
+
+from bot.application import HubbotApplication, build_application
+from bot.config import Settings
+from bot.context import Dependencies
+from bot.i18n import Catalogue
+from bot.services.answers import NoAnswerService
+from bot.web import create_web_app
+from db.engine import create_engine, create_sessionmaker
+
+logger = logging.getLogger(__name__)
+
+STARTUP_RETRY_S = 2.0
+STARTUP_ATTEMPTS = 30
+
+
+def build_dependencies(settings: Settings) -> Dependencies:
+    """Build the engine, catalogue and services the bot needs."""
+    engine = create_engine(settings.database_url)
+    return Dependencies(
+        settings=settings,
+        engine=engine,
+        sessionmaker=create_sessionmaker(engine),
+        catalogue=Catalogue.load(settings.locales_dir),
+        answers=NoAnswerService(),
+    )
+
+
+async def _initialize(application: HubbotApplication) -> None:
+    # The sandbox or Telegram may come up after us (make run starts both at once).
+    for attempt in range(1, STARTUP_ATTEMPTS + 1):
+        try:
+            await application.initialize()
+            return
+        except NetworkError as error:
+            logger.warning("Bot API not reachable (%s), attempt %d", error, attempt)
+            await asyncio.sleep(STARTUP_RETRY_S)
+    raise SystemExit("The Bot API cannot be reached; is the sandbox or the network up?")
+
+
+async def run_bot(settings: Settings) -> None:
+    """Start polling or the webhook, serve /healthz, and stop cleanly on a signal."""
+    deps = build_dependencies(settings)
+    polling = settings.webhook_url is None
+    application = build_application(deps, with_updater=polling)
+    secret = None
+    if not polling:
+        secret = (
+            settings.webhook_secret.get_secret_value()
+            if settings.webhook_secret is not None
+            else secrets.token_urlsafe(32)
+        )
+    web = create_web_app(application, webhook_secret=secret)
+    server = uvicorn.Server(
+        uvicorn.Config(web, host=settings.bot_host, port=settings.bot_port, log_level="warning")
+    )
+    await _initialize(application)
+    try:
+        await application.start()
+        if polling:
+            await application.bot.delete_webhook()
+            assert application.updater is not None
+            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+        else:
+            await application.bot.set_webhook(
+                url=settings.webhook_url or "",
+                secret_token=secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        logger.info("hubbot is running (%s)", "polling" if polling else "webhook")
+        await server.serve()
+    finally:
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+        await deps.engine.dispose()

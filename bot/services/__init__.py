@@ -1,0 +1,1 @@
+"""Services the handlers call: residents, onboarding, answers, personal data."""

@@ -1,0 +1,40 @@
+"""A resident's own data: export everything (/mydata) and erase everything (/delete)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db import repositories
+from db.models import Resident
+
+
+async def export_resident(session: AsyncSession, *, resident: Resident) -> bytes:
+    """Return everything stored about a resident as pretty UTF-8 JSON."""
+    messages = await repositories.resident_messages(session, resident=resident)
+    document: dict[str, Any] = {
+        "resident": {
+            "telegram_user_id": resident.telegram_user_id,
+            "chat_id": resident.chat_id,
+            "language": resident.language,
+            "telegram_language_code": resident.telegram_language_code,
+            "hub": resident.hub.slug if resident.hub is not None else None,
+            "consent": {
+                "decision": resident.consent_decision,
+                "version": resident.consent_version,
+                "time": resident.consent_at.isoformat() if resident.consent_at else None,
+            },
+            "created_at": resident.created_at.isoformat(),
+            "last_seen_at": resident.last_seen_at.isoformat(),
+            "blocked_at": resident.blocked_at.isoformat() if resident.blocked_at else None,
+        },
+        "messages": [message.as_export() for message in messages],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+async def erase_resident(session: AsyncSession, *, resident: Resident) -> None:
+    """Erase a resident and every message of theirs."""
+    await repositories.delete_resident(session, resident=resident)

@@ -1,0 +1,70 @@
+"""Start and stop hubbot's processes together, for `make run`."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+
+import httpx
+
+from bot.config import Settings
+
+READY_TIMEOUT_S = 60.0
+
+
+async def _wait_until_up(url: str) -> bool:
+    async with httpx.AsyncClient(timeout=2.0) as client:
+        deadline = asyncio.get_running_loop().time() + READY_TIMEOUT_S
+        while asyncio.get_running_loop().time() < deadline:
+            try:
+                response = await client.get(url)
+                if response.status_code < 500:
+                    return True
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.3)
+    return False
+
+
+async def _start(*args: str) -> asyncio.subprocess.Process:
+    # Children get their own process group, so Ctrl-C reaches them only through us and
+    # they stop in order.
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", *args, start_new_session=True
+    )
+
+
+async def supervise(settings: Settings) -> int:
+    """Run the sandbox (without a token) and the bot; stop all on Ctrl-C or if one dies."""
+    processes: list[asyncio.subprocess.Process] = []
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    if settings.uses_sandbox:
+        processes.append(await _start("sandbox"))
+        if not await _wait_until_up(settings.sandbox_url + "/"):
+            print("The sandbox did not start.", file=sys.stderr)
+            stop.set()
+    processes.append(await _start("run"))
+    if settings.uses_sandbox and not stop.is_set():
+        print(f"Chat with hubbot: {settings.sandbox_url}/", flush=True)
+    elif not stop.is_set():
+        print("hubbot is connected to Telegram. Press Ctrl-C to stop.", flush=True)
+    waiters = [asyncio.create_task(process.wait()) for process in processes]
+    stopper = asyncio.create_task(stop.wait())
+    await asyncio.wait([stopper, *waiters], return_when=asyncio.FIRST_COMPLETED)
+    for process in reversed(processes):
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+    for process in reversed(processes):
+        try:
+            await asyncio.wait_for(process.wait(), 15)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+    stopper.cancel()
+    print("hubbot stopped.", flush=True)
+    failed = [process.returncode for process in processes if process.returncode not in (0, -15)]
+    return 1 if failed and not stop.is_set() else 0

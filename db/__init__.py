@@ -1,0 +1,1 @@
+"""hubbot's shared database: models, engine factory, repositories and migrations."""

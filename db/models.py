@@ -1,0 +1,152 @@
+"""The tables of hubbot's first release: hubs, residents, staff, message log, processed updates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.base import Base, utcnow
+
+
+class ConsentDecision(StrEnum):
+    """What a resident answered to the privacy notice."""
+
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class Direction(StrEnum):
+    """Who wrote a logged message."""
+
+    INCOMING = "in"
+    OUTGOING = "out"
+
+
+class StaffRole(StrEnum):
+    """What a staff member may do; the dashboard refines this."""
+
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    STAFF = "staff"
+
+
+class Hub(Base):
+    """An Integration Hub: a neighbourhood centre with its incubator programmes."""
+
+    __tablename__ = "hubs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    city: Mapped[str] = mapped_column(String(80))
+    timezone: Mapped[str] = mapped_column(String(40), default="Europe/Berlin")
+    # Per-language texts: {"de": "...", "ar": "..."}; staff-written content, not personal data.
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    opening_hours: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def name_in(self, language: str) -> str:
+        """Return the hub's name in a language, falling back to German, then the city."""
+        return self.names.get(language) or self.names.get("de") or self.city
+
+    def opening_hours_in(self, language: str) -> str:
+        """Return the opening hours in a language, falling back to German."""
+        return self.opening_hours.get(language) or self.opening_hours.get("de", "")
+
+
+class Resident(Base):
+    """A person who writes to hubbot: newcomer or long-time local.
+
+    Stores the minimum: Telegram ids to reply, the chosen language and hub, the consent
+    decision. No names, no phone numbers. Free text is only kept with consent.
+    """
+
+    __tablename__ = "residents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    language: Mapped[str | None] = mapped_column(String(8))
+    telegram_language_code: Mapped[str | None] = mapped_column(String(16))
+    hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id", ondelete="SET NULL"))
+    consent_decision: Mapped[str | None] = mapped_column(String(10))
+    consent_version: Mapped[int | None]
+    consent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    blocked_at: Mapped[datetime | None]
+
+    hub: Mapped[Hub | None] = relationship(lazy="raise")
+    messages: Mapped[list[MessageLog]] = relationship(
+        back_populates="resident",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        lazy="raise",
+    )
+
+    def stores_text(self, consent_version: int) -> bool:
+        """Tell whether this resident accepted the current privacy notice."""
+        return (
+            self.consent_decision == ConsentDecision.ACCEPTED
+            and self.consent_version == consent_version
+        )
+
+
+class Staff(Base):
+    """A hub worker or coordinator; the bot knows them by Telegram user id."""
+
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(200), unique=True)
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    role: Mapped[str] = mapped_column(String(20), default=StaffRole.STAFF)
+    hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MessageLog(Base):
+    """One message to or from a resident: metadata always, text only with consent."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_resident_created", "resident_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    direction: Mapped[str] = mapped_column(String(3))
+    kind: Mapped[str] = mapped_column(String(20), default="text")
+    text: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    intent: Mapped[str | None] = mapped_column(String(64))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    resident: Mapped[Resident] = relationship(back_populates="messages", lazy="raise")
+
+    def as_export(self) -> dict[str, Any]:
+        """Return the row as the resident sees it in /mydata."""
+        return {
+            "direction": self.direction,
+            "kind": self.kind,
+            "text": self.text,
+            "language": self.language,
+            "intent": self.intent,
+            "confidence": self.confidence,
+            "time": self.created_at.isoformat(),
+        }
+
+
+class ProcessedUpdate(Base):
+    """A Telegram update id already handled, so a redelivered update is handled once."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    processed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,150 @@
+"""Queries and writes on the shared database. Functions flush; the caller commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from db.base import utcnow
+from db.models import Hub, MessageLog, ProcessedUpdate, Resident, Staff
+
+
+async def claim_update(session: AsyncSession, *, update_id: int) -> bool:
+    """Record an update id; False when another delivery of it was handled already.
+
+    The row commits together with everything the update changed, so a failed attempt can
+    be retried, and a concurrent second delivery waits on the key and then backs off.
+    """
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(ProcessedUpdate)
+        .values(update_id=update_id, processed_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(ProcessedUpdate.update_id)
+    )
+    result = await session.execute(statement)
+    return result.scalar_one_or_none() is not None
+
+
+async def forget_processed_updates(session: AsyncSession, *, before: datetime) -> int:
+    """Delete processed-update records older than a time; Telegram redelivers for a day at most."""
+    result = await session.execute(
+        delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < before)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def get_resident(session: AsyncSession, *, telegram_user_id: int) -> Resident | None:
+    """Return the resident with this Telegram user id, with their hub loaded."""
+    result = await session.execute(
+        select(Resident)
+        .where(Resident.telegram_user_id == telegram_user_id)
+        .options(selectinload(Resident.hub))
+    )
+    return result.scalar_one_or_none()
+
+
+async def create_resident(
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    chat_id: int,
+    telegram_language_code: str | None,
+) -> Resident:
+    """Create a resident who wrote for the first time."""
+    resident = Resident(
+        telegram_user_id=telegram_user_id,
+        chat_id=chat_id,
+        telegram_language_code=telegram_language_code,
+        hub=None,
+    )
+    session.add(resident)
+    await session.flush()
+    return resident
+
+
+async def delete_resident(session: AsyncSession, *, resident: Resident) -> None:
+    """Erase a resident and, through the foreign key, every message of theirs."""
+    await session.execute(delete(MessageLog).where(MessageLog.resident_id == resident.id))
+    await session.execute(delete(Resident).where(Resident.id == resident.id))
+    await session.flush()
+
+
+async def log_message(
+    session: AsyncSession,
+    *,
+    resident: Resident,
+    direction: str,
+    kind: str,
+    text: str | None,
+    language: str | None,
+) -> MessageLog:
+    """Append a message to the log."""
+    entry = MessageLog(
+        resident_id=resident.id, direction=direction, kind=kind, text=text, language=language
+    )
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def resident_messages(session: AsyncSession, *, resident: Resident) -> Sequence[MessageLog]:
+    """Return a resident's logged messages, oldest first."""
+    result = await session.execute(
+        select(MessageLog)
+        .where(MessageLog.resident_id == resident.id)
+        .order_by(MessageLog.created_at, MessageLog.id)
+    )
+    return result.scalars().all()
+
+
+async def list_hubs(session: AsyncSession) -> Sequence[Hub]:
+    """Return every hub, in a stable order."""
+    result = await session.execute(select(Hub).order_by(Hub.id))
+    return result.scalars().all()
+
+
+async def get_hub(session: AsyncSession, *, slug: str) -> Hub | None:
+    """Return the hub with this slug."""
+    result = await session.execute(select(Hub).where(Hub.slug == slug))
+    return result.scalar_one_or_none()
+
+
+async def upsert_hub(session: AsyncSession, *, slug: str, fields: dict[str, Any]) -> Hub:
+    """Create a hub or update it in place, keeping its id (residents point at it)."""
+    hub = await get_hub(session, slug=slug)
+    if hub is None:
+        hub = Hub(slug=slug, **fields)
+        session.add(hub)
+    else:
+        for name, value in fields.items():
+            setattr(hub, name, value)
+    await session.flush()
+    return hub
+
+
+async def get_staff_by_email(session: AsyncSession, *, email: str) -> Staff | None:
+    """Return the staff member with this e-mail address."""
+    result = await session.execute(select(Staff).where(Staff.email == email))
+    return result.scalar_one_or_none()
+
+
+async def upsert_staff(session: AsyncSession, *, email: str, fields: dict[str, Any]) -> Staff:
+    """Create a staff member or update them in place."""
+    staff = await get_staff_by_email(session, email=email)
+    if staff is None:
+        staff = Staff(email=email, **fields)
+        session.add(staff)
+    else:
+        for name, value in fields.items():
+            setattr(staff, name, value)
+    await session.flush()
+    return staff

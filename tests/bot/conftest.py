@@ -1,0 +1,106 @@
+"""hubbot running against a fresh sandbox, on each database."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.application import HubbotApplication, build_application
+from bot.config import PROJECT_ROOT, Settings
+from bot.context import Dependencies
+from bot.i18n import Catalogue
+from bot.sandbox import SandboxConfig, create_sandbox_app
+from bot.services.answers import NoAnswerService
+from tests.bot.harness import SandboxResident
+from tests.support import free_port, serve
+
+_user_ids = itertools.count(10_001)
+
+
+@pytest.fixture
+def sandbox_config() -> SandboxConfig:
+    """Return the sandbox's settings; tests may override this fixture."""
+    return SandboxConfig()
+
+
+@pytest.fixture
+async def sandbox(sandbox_config: SandboxConfig) -> AsyncIterator[str]:
+    """Serve a fresh sandbox and yield its base URL."""
+    async with serve(create_sandbox_app(sandbox_config)) as url:
+        yield url
+
+
+def make_settings(database_url: str, sandbox_url: str, **overrides: object) -> Settings:
+    """Return settings that point hubbot at a test database and sandbox."""
+    port = int(sandbox_url.rsplit(":", 1)[1])
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "telegram_bot_token": None,
+        "sandbox_host": "127.0.0.1",
+        "sandbox_port": port,
+        "bot_port": free_port(),
+        "locales_dir": PROJECT_ROOT / "locales",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def application(
+    database_url: str,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    demo_hubs: None,
+    sandbox: str,
+) -> AsyncIterator[HubbotApplication]:
+    """Run hubbot, polling the sandbox, until the test ends."""
+    settings = make_settings(database_url, sandbox)
+    deps = Dependencies(
+        settings=settings,
+        engine=sessionmaker.kw["bind"],
+        sessionmaker=sessionmaker,
+        catalogue=Catalogue.load(settings.locales_dir),
+        answers=NoAnswerService(),
+    )
+    app = build_application(deps)
+    await app.initialize()
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+@pytest.fixture
+async def sandbox_client(sandbox: str) -> AsyncIterator[httpx.AsyncClient]:
+    """Yield an HTTP client for the sandbox's human-side API."""
+    async with httpx.AsyncClient(base_url=sandbox, timeout=10) as client:
+        yield client
+
+
+@pytest.fixture
+def resident(
+    application: HubbotApplication, sandbox_client: httpx.AsyncClient
+) -> Callable[..., SandboxResident]:
+    """Return a factory of new people chatting with hubbot."""
+
+    def new(language_code: str = "de", first_name: str = "Test") -> SandboxResident:
+        return SandboxResident(
+            sandbox_client, application, next(_user_ids), language_code, first_name
+        )
+
+    return new
+
+
+@pytest.fixture
+def project_root() -> Path:
+    """Return the repository root."""
+    return PROJECT_ROOT

@@ -1,0 +1,61 @@
+"""Every language's catalogue is complete, current and keeps the placeholders intact."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from bot.i18n import LANGUAGES, Catalogue
+
+LOCALES = Path(__file__).resolve().parents[2] / "locales"
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+COMMAND = re.compile(r"/[a-z]+")
+
+
+def _template_ids() -> set[str]:
+    with (LOCALES / "messages.pot").open("rb") as pot:
+        return {message.id for message in read_po(pot) if message.id}
+
+
+@pytest.mark.parametrize("code", [language.code for language in LANGUAGES])
+def test_catalogue_translates_every_message(code: str) -> None:
+    with (LOCALES / code / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po)
+    template = _template_ids()
+    translated = {message.id: message for message in catalog if message.id}
+    missing = sorted(template - translated.keys())
+    assert not missing, f"{code}: untranslated: {missing}"
+    for msgid in template:
+        message = translated[msgid]
+        assert message.string, f"{code}: empty translation for {msgid!r}"
+        assert not message.fuzzy, f"{code}: fuzzy translation for {msgid!r}"
+        assert set(PLACEHOLDER.findall(message.string)) == set(PLACEHOLDER.findall(msgid)), (
+            f"{code}: placeholders differ in {message.string!r}"
+        )
+        assert set(COMMAND.findall(message.string)) == set(COMMAND.findall(msgid)), (
+            f"{code}: /commands must stay untranslated in {message.string!r}"
+        )
+
+
+def test_translations_are_used_at_run_time() -> None:
+    catalogue = Catalogue.load(LOCALES)
+    english = catalogue.translator("en").gettext("Please choose your language:")
+    for language in LANGUAGES:
+        if language.code == "en":
+            continue
+        assert (
+            catalogue.translator(language.code).gettext("Please choose your language:") != english
+        )
+
+
+def test_dari_is_its_own_catalogue() -> None:
+    with (LOCALES / "messages.pot").open("rb") as pot:
+        ids = [message.id for message in read_po(pot) if message.id]
+    catalogue = Catalogue.load(LOCALES)
+    persian = catalogue.translator("fa")
+    dari = catalogue.translator("prs")
+    differing = [msgid for msgid in ids if persian.gettext(msgid) != dari.gettext(msgid)]
+    assert differing, "Dari must not be a copy of Persian"
