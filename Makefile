@@ -10,7 +10,7 @@ CHROMIUM := /usr/bin/chromium
 # Find an interpreter of a version: on PATH, in pyenv, or installed through pyenv.
 find_python = $(shell command -v python$(1) 2>/dev/null || ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$(1).*/bin/python$(1) 2>/dev/null | sort -V | tail -1)
 
-.PHONY: help install run test test-fast browser i18n-extract i18n-update clean
+.PHONY: help install run test test-fast lint browser i18n-extract i18n-update clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -49,8 +49,13 @@ run: install ## Migrate, load the demo hubs and start everything; Ctrl-C stops i
 	$(BIN)/hubbot content import
 	$(BIN)/hubbot up
 
-test: $(VENV)/.installed browser ## Run the whole test suite (SQLite and PostgreSQL)
+test: $(VENV)/.installed browser lint ## Lint, then run the whole test suite (SQLite and PostgreSQL)
 	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed ## ruff and mypy --strict
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test-fast: $(VENV)/.installed ## Run the suite without the browser tests
 	$(BIN)/python -m pytest -m "not browser"

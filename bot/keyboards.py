@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import Language, Translator
+from bot.i18n import N_, Language, Translator
 from db.models import Hub
 
 CALLBACK_DATA_LIMIT = 64
@@ -53,26 +53,27 @@ def hub_picker(hubs: Sequence[Hub], language: str) -> InlineKeyboardMarkup:
     return _rows([button(hub.name_in(language), HUB_PREFIX + hub.slug) for hub in hubs], 1)
 
 
+def _translated(
+    _: Translator, entries: Sequence[tuple[str, str]], per_row: int
+) -> InlineKeyboardMarkup:
+    return _rows([button(_.gettext(label), data) for label, data in entries], per_row)
+
+
 def consent(_: Translator) -> InlineKeyboardMarkup:
     """Offer Accept and Decline for the privacy notice."""
-    return _rows(
-        [
-            button(_.gettext("Accept"), CONSENT_ACCEPT),
-            button(_.gettext("Decline"), CONSENT_DECLINE),
-        ],
-        2,
-    )
+    return _translated(_, [(N_("Accept"), CONSENT_ACCEPT), (N_("Decline"), CONSENT_DECLINE)], 2)
 
 
 def main_menu(_: Translator) -> InlineKeyboardMarkup:
     """Return the main menu."""
-    return _rows(
+    return _translated(
+        _,
         [
-            button(_.gettext("Ask a question"), MENU_ASK),
-            button(_.gettext("Programmes"), MENU_PROGRAMMES),
-            button(_.gettext("Events"), MENU_EVENTS),
-            button(_.gettext("Talk to a person"), MENU_PERSON),
-            button(_.gettext("Settings"), MENU_SETTINGS),
+            (N_("Ask a question"), MENU_ASK),
+            (N_("Programmes"), MENU_PROGRAMMES),
+            (N_("Events"), MENU_EVENTS),
+            (N_("Talk to a person"), MENU_PERSON),
+            (N_("Settings"), MENU_SETTINGS),
         ],
         2,
     )
@@ -80,13 +81,14 @@ def main_menu(_: Translator) -> InlineKeyboardMarkup:
 
 def settings_menu(_: Translator) -> InlineKeyboardMarkup:
     """Return the settings menu."""
-    return _rows(
+    return _translated(
+        _,
         [
-            button(_.gettext("Language"), SETTINGS_LANGUAGE),
-            button(_.gettext("Hub"), SETTINGS_HUB),
-            button(_.gettext("Privacy"), SETTINGS_PRIVACY),
-            button(_.gettext("Delete my data"), SETTINGS_DELETE),
-            button(_.gettext("Back to the menu"), MENU_MAIN),
+            (N_("Language"), SETTINGS_LANGUAGE),
+            (N_("Hub"), SETTINGS_HUB),
+            (N_("Privacy"), SETTINGS_PRIVACY),
+            (N_("Delete my data"), SETTINGS_DELETE),
+            (N_("Back to the menu"), MENU_MAIN),
         ],
         2,
     )
@@ -94,10 +96,8 @@ def settings_menu(_: Translator) -> InlineKeyboardMarkup:
 
 def delete_confirmation(_: Translator) -> InlineKeyboardMarkup:
     """Ask to confirm erasing everything."""
-    return _rows(
-        [
-            button(_.gettext("Yes, delete everything"), DELETE_CONFIRM),
-            button(_.gettext("No, keep it"), DELETE_CANCEL),
-        ],
+    return _translated(
+        _,
+        [(N_("Yes, delete everything"), DELETE_CONFIRM), (N_("No, keep it"), DELETE_CANCEL)],
         1,
     )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
+from datetime import timedelta
 
 import uvicorn
 from telegram import Update
@@ -16,12 +18,17 @@ from bot.context import Dependencies
 from bot.i18n import Catalogue
 from bot.services.answers import NoAnswerService
 from bot.web import create_web_app
+from db import repositories
+from db.base import utcnow
 from db.engine import create_engine, create_sessionmaker
 
 logger = logging.getLogger(__name__)
 
 STARTUP_RETRY_S = 2.0
 STARTUP_ATTEMPTS = 30
+# Telegram gives up redelivering an update after a day; keep the ids a little longer.
+PROCESSED_UPDATE_RETENTION = timedelta(days=2)
+HOUSEKEEPING_INTERVAL_S = 3600.0
 
 
 def build_dependencies(settings: Settings) -> Dependencies:
@@ -46,6 +53,21 @@ async def _initialize(application: HubbotApplication) -> None:
             logger.warning("Bot API not reachable (%s), attempt %d", error, attempt)
             await asyncio.sleep(STARTUP_RETRY_S)
     raise SystemExit("The Bot API cannot be reached; is the sandbox or the network up?")
+
+
+async def _housekeeping(deps: Dependencies) -> None:
+    """Forget processed update ids that Telegram can no longer redeliver, every hour."""
+    while True:
+        try:
+            async with deps.sessionmaker() as session:
+                forgotten = await repositories.forget_processed_updates(
+                    session, before=utcnow() - PROCESSED_UPDATE_RETENTION
+                )
+                await session.commit()
+            logger.info("forgot %d processed update ids", forgotten)
+        except Exception:  # noqa: BLE001  (housekeeping must not stop the bot)
+            logger.exception("housekeeping failed")
+        await asyncio.sleep(HOUSEKEEPING_INTERVAL_S)
 
 
 async def run_bot(settings: Settings) -> None:
@@ -78,7 +100,11 @@ async def run_bot(settings: Settings) -> None:
                 allowed_updates=Update.ALL_TYPES,
             )
         logger.info("hubbot is running (%s)", "polling" if polling else "webhook")
+        housekeeping = asyncio.create_task(_housekeeping(deps))
         await server.serve()
+        housekeeping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await housekeeping
     finally:
         if application.updater is not None and application.updater.running:
             await application.updater.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -12,8 +12,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from db.base import utcnow
+from db.base import Base, utcnow
 from db.models import Hub, MessageLog, ProcessedUpdate, Resident, Staff
+
+RowT = TypeVar("RowT", bound=Base)
 
 
 async def claim_update(session: AsyncSession, *, update_id: int) -> bool:
@@ -121,14 +123,15 @@ async def get_hub(session: AsyncSession, *, slug: str) -> Hub | None:
 async def upsert_hub(session: AsyncSession, *, slug: str, fields: dict[str, Any]) -> Hub:
     """Create a hub or update it in place, keeping its id (residents point at it)."""
     hub = await get_hub(session, slug=slug)
-    if hub is None:
-        hub = Hub(slug=slug, **fields)
-        session.add(hub)
-    else:
-        for name, value in fields.items():
-            setattr(hub, name, value)
+    return await _create_or_update(session, hub or Hub(slug=slug), fields)
+
+
+async def _create_or_update(session: AsyncSession, row: RowT, fields: dict[str, Any]) -> RowT:
+    for name, value in fields.items():
+        setattr(row, name, value)
+    session.add(row)
     await session.flush()
-    return hub
+    return row
 
 
 async def get_staff_by_email(session: AsyncSession, *, email: str) -> Staff | None:
@@ -140,11 +143,4 @@ async def get_staff_by_email(session: AsyncSession, *, email: str) -> Staff | No
 async def upsert_staff(session: AsyncSession, *, email: str, fields: dict[str, Any]) -> Staff:
     """Create a staff member or update them in place."""
     staff = await get_staff_by_email(session, email=email)
-    if staff is None:
-        staff = Staff(email=email, **fields)
-        session.add(staff)
-    else:
-        for name, value in fields.items():
-            setattr(staff, name, value)
-    await session.flush()
-    return staff
+    return await _create_or_update(session, staff or Staff(email=email), fields)

@@ -3,21 +3,42 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import asyncpg
 import pytest
+from playwright.async_api import Page, async_playwright
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.types import ASGIApp
 
 from bot.config import PROJECT_ROOT
+from bot.sandbox import SandboxConfig, create_sandbox_app
 from db import migrate
 from db.base import Base
 from db.content import import_content
 from db.engine import create_engine, create_sessionmaker
+from tests.support import serving
+
+# python-telegram-bot 22 warns on every 429 unless it may use timedeltas for retry_after.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+ServeAsgi = Callable[[ASGIApp], Awaitable[str]]
 
 POSTGRES_ADMIN_DSN = os.environ.get(
     "HUBBOT_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -92,3 +113,47 @@ async def demo_hubs(sessionmaker: async_sessionmaker[AsyncSession], content_dir:
     async with sessionmaker() as session:
         await import_content(session, content_dir)
         await session.commit()
+
+
+@pytest.fixture
+async def serve_asgi() -> AsyncIterator[ServeAsgi]:
+    """Yield a function that serves an ASGI app until the test ends and returns its base URL."""
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def serve(app: ASGIApp) -> str:
+            return await stack.enter_async_context(serving(app))
+
+        yield serve
+
+
+@pytest.fixture
+def sandbox_config() -> SandboxConfig:
+    """Return the sandbox settings; parametrize this fixture to change limits."""
+    return SandboxConfig(webhook_retry_s=0.05)
+
+
+@pytest.fixture
+async def sandbox_server(serve_asgi: ServeAsgi, sandbox_config: SandboxConfig) -> str:
+    """Serve a fresh sandbox and return its base URL, e.g. http://127.0.0.1:41234."""
+    return await serve_asgi(create_sandbox_app(sandbox_config))
+
+
+@pytest.fixture
+async def browser_page() -> AsyncIterator[Page]:
+    """Yield a page of Debian's headless chromium (never a downloaded browser)."""
+    if not CHROMIUM.exists():  # noqa: ASYNC240
+        pytest.fail(
+            f"{CHROMIUM} is missing: run `make browser` (apt-get install -y chromium)",
+            pytrace=False,
+        )
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            context = await browser.new_context(locale="en-US")
+            page = await context.new_page()
+            yield page
+            await context.close()
+        finally:
+            await browser.close()

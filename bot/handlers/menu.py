@@ -7,6 +7,7 @@ from telegram import Update
 from bot import keyboards, replies
 from bot.context import HubContext
 from bot.handlers import onboarding, privacy
+from bot.i18n import N_
 
 
 async def help_command(update: Update, context: HubContext) -> None:
@@ -28,6 +29,28 @@ async def unknown_command(update: Update, context: HubContext) -> None:
     )
 
 
+# What each not-yet-built menu entry says before the hub's contact details.
+NOT_YET: dict[str, str] = {
+    keyboards.MENU_ASK: N_(
+        "Write your question in your own words, in any language. hubbot is still "
+        "learning to answer questions by itself; until then, the hub team is happy "
+        "to help you in person:"
+    ),
+    keyboards.MENU_PROGRAMMES: N_(
+        "The hub's incubator programmes for your talents will be presented here soon. "
+        "Until then, ask the team about them:"
+    ),
+    keyboards.MENU_EVENTS: N_(
+        "The events calendar is not in hubbot yet. Until then, the team can tell you "
+        "what is on at the hub:"
+    ),
+    keyboards.MENU_PERSON: N_(
+        "hubbot cannot put you through to a staff member in this chat yet. "
+        "You can reach the team here:"
+    ),
+}
+
+
 async def menu_chosen(update: Update, context: HubContext) -> None:
     """Answer a tap on the main or settings menu."""
     query = update.callback_query
@@ -35,47 +58,10 @@ async def menu_chosen(update: Update, context: HubContext) -> None:
     await query.answer()
     action = query.data or ""
     _ = context.i18n
-    contact = replies.hub_contact(_, context.resident.hub)
-    if action == keyboards.MENU_ASK:
-        await context.say(
-            _.gettext(
-                "Write your question in your own words, in any language. hubbot is still "
-                "learning to answer questions by itself; until then, the hub team is happy "
-                "to help you in person:"
-            )
-            + "\n\n"
-            + contact
-        )
-    elif action == keyboards.MENU_PROGRAMMES:
-        await context.say(
-            _.gettext(
-                "The hub's incubator programmes for your talents will be presented here soon. "
-                "Until then, ask the team about them:"
-            )
-            + "\n\n"
-            + contact,
-            keyboards.main_menu(_),
-        )
-    elif action == keyboards.MENU_EVENTS:
-        await context.say(
-            _.gettext(
-                "The events calendar is not in hubbot yet. Until then, the team can tell you "
-                "what is on at the hub:"
-            )
-            + "\n\n"
-            + contact,
-            keyboards.main_menu(_),
-        )
-    elif action == keyboards.MENU_PERSON:
-        await context.say(
-            _.gettext(
-                "hubbot cannot put you through to a staff member in this chat yet. "
-                "You can reach the team here:"
-            )
-            + "\n\n"
-            + contact,
-            keyboards.main_menu(_),
-        )
+    if action in NOT_YET:
+        contact = replies.hub_contact(_, context.resident.hub)
+        keyboard = None if action == keyboards.MENU_ASK else keyboards.main_menu(_)
+        await context.say(_.gettext(NOT_YET[action]) + "\n\n" + contact, keyboard)
     elif action == keyboards.MENU_SETTINGS:
         await context.say(_.gettext("Settings"), keyboards.settings_menu(_))
     elif action == keyboards.SETTINGS_LANGUAGE:

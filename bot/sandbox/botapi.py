@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from . import api_chat, api_messages, api_profile, api_updates
 from .calls import Call, Method
-from .errors import ApiError, NotFound, Unauthorized
+from .errors import ApiError, BadRequest, NotFound, Unauthorized
 from .params import read_params
 from .world import World
 
@@ -58,6 +58,9 @@ class BotApi:
             result = await method(Call(self._world, params, bot_id))
         except ApiError as error:
             return _error(error)
+        except UnicodeEncodeError:
+            # Lone surrogates in a JSON body cannot be stored or sent back as UTF-8.
+            return _error(BadRequest("strings must be encoded in UTF-8"))
         return JSONResponse({"ok": True, "result": result})
 
     async def download(self, request: Request) -> Response:

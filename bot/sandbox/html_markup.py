@@ -97,9 +97,7 @@ def _read_start_tag(source: str, index: int, position: int) -> tuple[OpenSpan, i
     offset = byte_offset(source, index)
     name_match = _TAG_NAME.match(source, index + 1)
     if name_match is None:
-        raise MarkupError(
-            f"Unsupported start tag \"\" at byte offset {offset}: escape '<' as &lt;"
-        )
+        raise MarkupError(f"Unsupported start tag \"\" at byte offset {offset}: escape '<' as &lt;")
     name = name_match.group(0).lower()
     attributes: dict[str, str] = {}
     cursor = name_match.end()

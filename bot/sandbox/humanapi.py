@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -12,10 +13,12 @@ from starlette.routing import Route
 from . import human_actions
 from .human_actions import ActionError
 from .human_media import MEDIA_KINDS, MediaOptions
+from .models import StoredMessage
 from .views import chat_message_view, message_view, session_view
 from .world import World
 
 _KINDS = MEDIA_KINDS | {"text"}
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 class HumanRequestError(ValueError):
@@ -56,6 +59,10 @@ def _str(data: dict[str, Any], name: str, *, required: bool = False) -> str | No
         return None
     if not isinstance(value, str):
         raise HumanRequestError(f'"{name}" must be a string')
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise HumanRequestError(f'"{name}" must be valid Unicode (no lone surrogates)') from None
     return value
 
 
@@ -124,15 +131,14 @@ class HumanApi:
         return routes
 
     @staticmethod
-    def _guarded(handler: Any) -> Any:
+    def _guarded(handler: Endpoint) -> Endpoint:
         """Turn malformed requests into 400 answers instead of server errors."""
 
         async def endpoint(request: Request) -> Response:
             try:
-                result: Response = await handler(request)
+                return await handler(request)
             except (HumanRequestError, ActionError) as error:
                 return _fail(str(error))
-            return result
 
         return endpoint
 
@@ -192,7 +198,7 @@ class HumanApi:
         await self._world.reset()
         return JSONResponse({"ok": True})
 
-    def _chat_after(self, request: Request) -> list[Any]:
+    def _chat_after(self, request: Request) -> list[StoredMessage]:
         user_id = _query_int(request, "user_id")
         after = _query_int(request, "after", 0)
         chat = self._world.chats.get(user_id, {})

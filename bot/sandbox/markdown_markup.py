@@ -171,9 +171,7 @@ class _MarkdownV2Parser:
         if self.stack and self.stack[-1].marker == marker:
             self.builder.close(self.stack.pop())
         else:
-            self.stack.append(
-                OpenSpan(_TOGGLES[marker], self.builder.position, marker, self.index)
-            )
+            self.stack.append(OpenSpan(_TOGGLES[marker], self.builder.position, marker, self.index))
         self.index += len(marker)
 
     def close_link(self) -> None:

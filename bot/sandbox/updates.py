@@ -44,12 +44,24 @@ class UpdateQueue:
 
     def __init__(self) -> None:
         self._pending: list[dict[str, Any]] = []
-        self._next_update_id = 1
+        # Like Telegram, ids do not restart at 1: a restarted sandbox must not reuse ids that
+        # a bot's database already recorded as handled.
+        self._next_update_id = int(time.time() * 1000)
         self._allowed: frozenset[str] | None = None
-        self._condition = asyncio.Condition()
+        self._condition_instance: asyncio.Condition | None = None
+        self._condition_loop: asyncio.AbstractEventLoop | None = None
         self._poll_generation = 0
         self.webhook: WebhookSettings | None = None
         self.webhook_error: WebhookError | None = None
+
+    @property
+    def _condition(self) -> asyncio.Condition:
+        """Return the condition of the running loop (an app may outlive one test's loop)."""
+        loop = asyncio.get_running_loop()
+        if self._condition_instance is None or self._condition_loop is not loop:
+            self._condition_instance = asyncio.Condition()
+            self._condition_loop = loop
+        return self._condition_instance
 
     @property
     def pending_count(self) -> int:
@@ -87,7 +99,7 @@ class UpdateQueue:
         *,
         offset: int,
         limit: int,
-        timeout: float,
+        timeout: float,  # noqa: ASYNC109  (the Bot API parameter of that name)
         allowed_updates: list[str] | None,
     ) -> list[dict[str, Any]]:
         """Confirm updates before `offset` and return the next ones, waiting up to `timeout`."""

@@ -14,25 +14,11 @@ from bot.application import HubbotApplication, build_application
 from bot.config import PROJECT_ROOT, Settings
 from bot.context import Dependencies
 from bot.i18n import Catalogue
-from bot.sandbox import SandboxConfig, create_sandbox_app
 from bot.services.answers import NoAnswerService
 from tests.bot.harness import SandboxResident
-from tests.support import free_port, serve
+from tests.support import free_port
 
 _user_ids = itertools.count(10_001)
-
-
-@pytest.fixture
-def sandbox_config() -> SandboxConfig:
-    """Return the sandbox's settings; tests may override this fixture."""
-    return SandboxConfig()
-
-
-@pytest.fixture
-async def sandbox(sandbox_config: SandboxConfig) -> AsyncIterator[str]:
-    """Serve a fresh sandbox and yield its base URL."""
-    async with serve(create_sandbox_app(sandbox_config)) as url:
-        yield url
 
 
 def make_settings(database_url: str, sandbox_url: str, **overrides: object) -> Settings:
@@ -50,23 +36,29 @@ def make_settings(database_url: str, sandbox_url: str, **overrides: object) -> S
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
-@pytest.fixture
-async def application(
-    database_url: str,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    demo_hubs: None,
-    sandbox: str,
-) -> AsyncIterator[HubbotApplication]:
-    """Run hubbot, polling the sandbox, until the test ends."""
-    settings = make_settings(database_url, sandbox)
-    deps = Dependencies(
+def make_deps(
+    database_url: str, sandbox_url: str, sessionmaker: async_sessionmaker[AsyncSession]
+) -> Dependencies:
+    """Return hubbot's dependencies for a test database and sandbox."""
+    settings = make_settings(database_url, sandbox_url)
+    return Dependencies(
         settings=settings,
         engine=sessionmaker.kw["bind"],
         sessionmaker=sessionmaker,
         catalogue=Catalogue.load(settings.locales_dir),
         answers=NoAnswerService(),
     )
-    app = build_application(deps)
+
+
+@pytest.fixture
+async def application(
+    database_url: str,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    demo_hubs: None,
+    sandbox_server: str,
+) -> AsyncIterator[HubbotApplication]:
+    """Run hubbot, polling the sandbox, until the test ends."""
+    app = build_application(make_deps(database_url, sandbox_server, sessionmaker))
     await app.initialize()
     await app.start()
     assert app.updater is not None
@@ -80,9 +72,9 @@ async def application(
 
 
 @pytest.fixture
-async def sandbox_client(sandbox: str) -> AsyncIterator[httpx.AsyncClient]:
+async def sandbox_client(sandbox_server: str) -> AsyncIterator[httpx.AsyncClient]:
     """Yield an HTTP client for the sandbox's human-side API."""
-    async with httpx.AsyncClient(base_url=sandbox, timeout=10) as client:
+    async with httpx.AsyncClient(base_url=sandbox_server, timeout=10) as client:
         yield client
 
 

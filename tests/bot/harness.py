@@ -61,6 +61,7 @@ class SandboxResident:
         """Block hubbot."""
         response = await self.client.post("/sandbox/api/block", json={"user_id": self.user_id})
         response.raise_for_status()
+        self.last_update_id = int(response.json()["update_id"])
 
     async def messages(self, after: int = 0) -> list[dict[str, Any]]:
         """Return hubbot's messages in this chat, oldest first."""

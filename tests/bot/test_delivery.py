@@ -10,14 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
 
 from bot.application import HubbotApplication, build_application
-from bot.context import Dependencies
-from bot.i18n import Catalogue
-from bot.services.answers import NoAnswerService
 from bot.web import create_web_app
-from tests.bot.conftest import make_settings
+from tests.bot.conftest import make_deps
 from tests.bot.harness import SandboxResident
 from tests.bot.test_first_conversation import onboard, stored_resident
-from tests.support import serve
+from tests.conftest import ServeAsgi
 
 
 async def test_a_redelivered_update_is_handled_once(
@@ -64,15 +61,8 @@ async def test_a_blocked_resident_is_recorded(
     person = resident("tr")
     await onboard(person, "tr")
     await person.block()
-    deadline = 100
-    while deadline:
-        stored = await stored_resident(sessionmaker, person)
-        if stored is not None and stored.blocked_at is not None:
-            break
-        deadline -= 1
-        import asyncio
-
-        await asyncio.sleep(0.05)
+    await person.settled()
+    stored = await stored_resident(sessionmaker, person)
     assert stored is not None and stored.blocked_at is not None
 
 
@@ -81,28 +71,22 @@ async def webhook_bot(
     database_url: str,
     sessionmaker: async_sessionmaker[AsyncSession],
     demo_hubs: None,
-    sandbox: str,
+    sandbox_server: str,
+    serve_asgi: ServeAsgi,
 ) -> AsyncIterator[tuple[HubbotApplication, str]]:
     """Run hubbot in webhook mode behind its own web server; yield it and its URL."""
-    settings = make_settings(database_url, sandbox)
-    deps = Dependencies(
-        settings=settings,
-        engine=sessionmaker.kw["bind"],
-        sessionmaker=sessionmaker,
-        catalogue=Catalogue.load(settings.locales_dir),
-        answers=NoAnswerService(),
-    )
+    deps = make_deps(database_url, sandbox_server, sessionmaker)
     app = build_application(deps, with_updater=False)
     await app.initialize()
     await app.start()
-    async with serve(create_web_app(app, webhook_secret="s3cret-token")) as url:
-        await app.bot.set_webhook(url=f"{url}/telegram", secret_token="s3cret-token")
-        try:
-            yield app, url
-        finally:
-            await app.bot.delete_webhook()
-            await app.stop()
-            await app.shutdown()
+    url = await serve_asgi(create_web_app(app, webhook_secret="s3cret-token"))
+    await app.bot.set_webhook(url=f"{url}/telegram", secret_token="s3cret-token")
+    try:
+        yield app, url
+    finally:
+        await app.bot.delete_webhook()
+        await app.stop()
+        await app.shutdown()
 
 
 async def test_webhook_mode_answers_through_telegram_calls(

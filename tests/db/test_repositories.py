@@ -75,3 +75,29 @@ def test_content_without_slugs_is_refused(tmp_path: Path) -> None:
     (tmp_path / "hubs.yml").write_text("hubs:\n  - city: Köln\n", encoding="utf-8")
     with pytest.raises(ContentError):
         read_hubs(tmp_path)
+
+
+async def test_old_processed_updates_are_forgotten(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    from datetime import timedelta
+
+    from db.base import utcnow
+
+    async with sessionmaker() as session:
+        await repositories.claim_update(session, update_id=1)
+        await session.commit()
+        assert (
+            await repositories.forget_processed_updates(
+                session, before=utcnow() - timedelta(days=1)
+            )
+            == 0
+        )
+        assert (
+            await repositories.forget_processed_updates(
+                session, before=utcnow() + timedelta(seconds=1)
+            )
+            == 1
+        )
+        await session.commit()
+        assert await repositories.claim_update(session, update_id=1) is True

@@ -42,7 +42,9 @@ async def test_media_kinds_arrive_as_telegram_objects(
     assert contact.contact is not None and contact.contact.user_id == USER
     assert animation.animation is not None and animation.document is not None
     assert document.document is not None and document.document.file_name == "cv.txt"
-    downloaded = await (await sandbox_bot.get_file(document.document.file_id)).download_as_bytearray()
+    downloaded = await (
+        await sandbox_bot.get_file(document.document.file_id)
+    ).download_as_bytearray()
     assert bytes(downloaded) == b"Lebenslauf"
     photo_file = await sandbox_bot.get_file(photo.photo[-1].file_id)
     assert (await photo_file.download_as_bytearray())[:2] == b"\xff\xd8"  # a JPEG
@@ -126,6 +128,9 @@ async def test_malformed_requests_get_400(
 async def test_non_json_body_and_bad_query_get_400(human: httpx.AsyncClient) -> None:
     response = await human.post("/sandbox/api/send", content=b"not json")
     assert response.status_code == 400
+    lone_surrogate = b'{"user_id": 1, "text": "\\ud800"}'
+    response = await human.post("/sandbox/api/send", content=lone_surrogate)
+    assert response.status_code == 400
     response = await human.get("/sandbox/api/messages", params={"user_id": "abc"})
     assert response.status_code == 400
     response = await human.get("/sandbox/api/messages")
@@ -145,9 +150,7 @@ async def test_reset_forgets_everything_but_update_ids_keep_growing(
     assert again["message_id"] == 1 and again["update_id"] > first["update_id"]
 
 
-async def test_two_apps_are_independent(
-    serve_asgi: Any, human: httpx.AsyncClient
-) -> None:
+async def test_two_apps_are_independent(serve_asgi: Any, human: httpx.AsyncClient) -> None:
     from bot.sandbox import SandboxConfig, create_sandbox_app
 
     other = await serve_asgi(create_sandbox_app(SandboxConfig()))

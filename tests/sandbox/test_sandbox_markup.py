@@ -29,9 +29,11 @@ def test_html_tags_become_entities_with_utf16_offsets() -> None:
 def test_html_supports_every_telegram_tag() -> None:
     source = (
         "<strong>a</strong><em>b</em><u>c</u><ins>d</ins><s>e</s><strike>f</strike><del>g</del>"
-        '<tg-spoiler>h</tg-spoiler><span class="tg-spoiler">i</span><a href="https://x.org/?a=1&amp;b=2">j</a>'
+        '<tg-spoiler>h</tg-spoiler><span class="tg-spoiler">i</span>'
+        '<a href="https://x.org/?a=1&amp;b=2">j</a>'
         '<pre><code class="language-python">k</code></pre><blockquote>l</blockquote>'
-        '<blockquote expandable>m</blockquote><tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>'
+        "<blockquote expandable>m</blockquote>"
+        '<tg-emoji emoji-id="5368324170671202286">👍</tg-emoji>'
     )
     parsed = parse_html(source)
     assert parsed.text == "abcdefghijklm👍"

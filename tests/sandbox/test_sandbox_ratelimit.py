@@ -33,9 +33,9 @@ def test_bucket_allows_burst_then_refills_at_rate() -> None:
 
 
 def test_bucket_rejects_nonsense_settings() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="positive rate"):
         TokenBucket(rate_per_s=0, burst=1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="burst"):
         TokenBucket(rate_per_s=1, burst=0)
 
 

@@ -13,10 +13,9 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 from telegram import Bot
 from telegram.error import Conflict
-
-from starlette.types import ASGIApp
 
 USER = 77
 ServeAsgi = Callable[[ASGIApp], Awaitable[str]]
@@ -58,7 +57,7 @@ async def test_webhook_delivers_with_secret_and_redelivers_after_failure(
     receiver = Receiver(failures_left=1)
     url = await serve_asgi(receiver.app()) + "/hook"
     assert await sandbox_bot.set_webhook(url, secret_token="s3cr3t-token")
-    with pytest.raises(Conflict, match="(?i)webhook is active"):
+    with pytest.raises(Conflict, match=r"(?i)webhook is active"):
         await sandbox_bot.get_updates()
 
     sent = await human.post("/sandbox/api/send", json={"user_id": USER, "text": "hallo"})

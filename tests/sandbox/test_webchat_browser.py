@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from playwright.async_api import Page, expect
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -11,9 +9,9 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 ARABIC_REPLY = "مرحبا أمينة! كيف يمكننا مساعدتك؟"
 
 
-async def next_updates(bot: Bot, offset: int, timeout: int = 10) -> tuple[Update, ...]:
+async def next_updates(bot: Bot, offset: int, wait_s: int = 10) -> tuple[Update, ...]:
     """Long-poll until at least one update arrives."""
-    updates = await bot.get_updates(offset=offset, timeout=timeout)
+    updates = await bot.get_updates(offset=offset, timeout=wait_s)
     assert updates, "nothing reached the sandbox"
     return updates
 
@@ -34,9 +32,7 @@ async def test_person_chats_in_arabic_and_presses_a_button(
     assert start.from_user is not None
     assert (start.from_user.first_name, start.from_user.language_code) == ("Amina", "ar")
 
-    keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton("العربية ✅", callback_data="lang:ar")]]
-    )
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("العربية ✅", callback_data="lang:ar")]])
     await sandbox_bot.send_message(
         start.chat.id, f"<b>{ARABIC_REPLY}</b>", parse_mode="HTML", reply_markup=keyboard
     )
@@ -59,4 +55,3 @@ async def test_person_chats_in_arabic_and_presses_a_button(
     await page.press("#text", "Enter")
     updates = await next_updates(sandbox_bot, offset=updates[-1].update_id + 1)
     assert updates[0].message is not None and updates[0].message.text == "شكرا"
-    await asyncio.sleep(0)  # let the page's last poll settle before teardown
