@@ -7,8 +7,9 @@ NLU_VENV := .venv-nlu
 BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
 
-# Find an interpreter of a version: on PATH, in pyenv, or installed through pyenv.
-find_python = $(shell command -v python$(1) 2>/dev/null || ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$(1).*/bin/python$(1) 2>/dev/null | sort -V | tail -1)
+# Find a working interpreter of a version: in pyenv, on PATH, or else installed through pyenv.
+# (A pyenv shim on PATH may exist and still refuse to run a version that is not selected.)
+find_python = $(shell for p in $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$(1).*/bin/python$(1) 2>/dev/null | sort -rV) $$(command -v python$(1)); do "$$p" -c "import sys" >/dev/null 2>&1 && echo "$$p" && break; done)
 
 .PHONY: help install run test test-fast lint browser i18n-extract i18n-update clean
 
@@ -49,7 +50,7 @@ run: install ## Migrate, load the demo hubs and start everything; Ctrl-C stops i
 	$(BIN)/hubbot content import
 	$(BIN)/hubbot up
 
-test: $(VENV)/.installed browser lint ## Lint, then run the whole test suite (SQLite and PostgreSQL)
+test: $(VENV)/.installed $(NLU_VENV)/.installed browser lint ## Lint, then run the whole suite (SQLite, PostgreSQL, real Rasa)
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed ## ruff and mypy --strict
@@ -65,7 +66,10 @@ i18n-extract: $(VENV)/.installed ## Collect translatable strings into locales/me
 	  --project hubbot --copyright-holder "hubbot contributors" -o locales/messages.pot .
 
 i18n-update: i18n-extract ## Merge new strings into every language's .po file
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-location --ignore-obsolete
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --ignore-obsolete --no-fuzzy-matching
+	@# Babel knows no "prs" locale and drops Dari's plural rule; put it back.
+	@grep -q '^"Plural-Forms' locales/prs/LC_MESSAGES/messages.po || \
+	  sed -i 's/^"Language-Team: prs\\n"$$/&\n"Plural-Forms: nplurals=2; plural=(n > 1);\\n"/' locales/prs/LC_MESSAGES/messages.po
 
 clean: ## Remove both environments and the local database
 	rm -rf $(VENV) $(NLU_VENV) var

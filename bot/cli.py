@@ -15,7 +15,9 @@ db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 content_app = typer.Typer(
     help="Hub content (hubs, later services, programmes, events).", no_args_is_help=True
 )
+nlu_app = typer.Typer(help="The Rasa NLU server (in .venv-nlu).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(nlu_app, name="nlu")
 app.add_typer(content_app, name="content")
 
 
@@ -63,6 +65,37 @@ def up() -> None:
     from bot.supervisor import supervise
 
     raise typer.Exit(asyncio.run(supervise(_settings())))
+
+
+@nlu_app.command("train")
+def nlu_train(
+    force: bool = typer.Option(False, help="Train even if the inputs did not change."),
+) -> None:
+    """Train the NLU model when nlu_data/ or its config changed (else reuse it)."""
+    from bot.nlu_model import NluSetupError, ensure_model
+
+    try:
+        paths = ensure_model(_settings(), force=force)
+    except NluSetupError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"NLU model: {paths.path}")
+
+
+@nlu_app.command("serve")
+def nlu_serve() -> None:
+    """Train if needed, then serve the model on NLU_URL with token auth."""
+    from bot.nlu_model import NluSetupError, serve
+
+    settings = _settings()
+    if settings.nlu_token is None:
+        typer.echo("NLU_TOKEN is not set: the server would accept anyone.", err=True)
+        raise typer.Exit(2)
+    try:
+        raise typer.Exit(serve(settings, settings.nlu_token.get_secret_value()))
+    except NluSetupError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from error
 
 
 @db_app.command("upgrade")

@@ -55,6 +55,23 @@ class Settings(BaseSettings):
     consent_version: int = Field(
         default=1, description="Bump when the privacy notice changes: residents are asked again."
     )
+    nlu_url: str = Field(
+        default="http://127.0.0.1:5005", description="The Rasa NLU server hubbot asks."
+    )
+    nlu_token: SecretStr | None = Field(
+        default=None, description="Token of the NLU server; `hubbot up` makes one if unset."
+    )
+    nlu_timeout_s: float = Field(default=1.5, description="Longest wait for one NLU parse.")
+    nlu_confidence: float = Field(
+        default=0.5, description="Below this intent confidence hubbot asks what was meant."
+    )
+    nlu_data_dir: Path = PROJECT_ROOT / "nlu_data"
+    nlu_venv: Path = PROJECT_ROOT / ".venv-nlu"
+    models_dir: Path = PROJECT_ROOT / "models"
+    nlu_model_cache: Path = Field(
+        default=Path.home() / ".cache" / "hubbot" / "nlu",
+        description="Trained models by input hash, shared by checkouts and CI runs.",
+    )
     locales_dir: Path = PROJECT_ROOT / "locales"
     content_dir: Path = PROJECT_ROOT / "content"
     log_level: str = "INFO"

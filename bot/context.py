@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import InlineKeyboardMarkup, InputFile, Update
 from telegram.error import Forbidden
@@ -13,7 +14,8 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.i18n import Catalogue, Translator
-from bot.services.answers import AnswerService
+from bot.services.answers import ContentAnswerService
+from bot.services.nlu import NluClient
 from bot.services.residents import UpdateScope, log_outgoing
 from bot.text import for_display, split_message
 from db.base import utcnow
@@ -31,7 +33,9 @@ class Dependencies:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     catalogue: Catalogue
-    answers: AnswerService
+    answers: ContentAnswerService
+    http: httpx.AsyncClient
+    nlu: NluClient | None
 
 
 class HubContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -26,6 +26,7 @@ SETTINGS_LANGUAGE = "settings:language"
 SETTINGS_HUB = "settings:hub"
 SETTINGS_PRIVACY = "settings:privacy"
 SETTINGS_DELETE = "settings:delete"
+TOPIC_PREFIX = "topic:"
 DELETE_CONFIRM = "delete:yes"
 DELETE_CANCEL = "delete:no"
 
@@ -101,3 +102,13 @@ def delete_confirmation(_: Translator) -> InlineKeyboardMarkup:
         [(N_("Yes, delete everything"), DELETE_CONFIRM), (N_("No, keep it"), DELETE_CANCEL)],
         1,
     )
+
+
+def suggestions(
+    _: Translator, intents: Sequence[str], labels: dict[str, str]
+) -> InlineKeyboardMarkup:
+    """Offer the likeliest topics, then a person, one a row."""
+    entries = [(labels[intent], TOPIC_PREFIX + intent) for intent in intents if intent in labels]
+    entries = [entry for entry in entries if entry[1] != TOPIC_PREFIX + "human_handover"]
+    entries.append((labels["human_handover"], MENU_PERSON))
+    return _translated(_, entries, 1)

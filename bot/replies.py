@@ -75,3 +75,29 @@ def privacy_text(_: Translator, resident: Resident, *, consent_version: int) -> 
     else:
         choice = _.gettext("You have not decided yet whether hubbot may keep your texts.")
     return f"{stored}\n\n{choice}"
+
+
+# How a topic is named on a "Did you mean ...?" button.
+INTENT_LABELS: dict[str, str] = {
+    "greet": N_("Say hello"),
+    "goodbye": N_("Say goodbye"),
+    "thanks": N_("Say thanks"),
+    "bot_capabilities": N_("What hubbot can do"),
+    "hub_info": N_("Opening hours and address"),
+    "housing": N_("Housing"),
+    "language_course": N_("German courses"),
+    "job_support": N_("Work and training"),
+    "qualification_recognition": N_("Recognition of degrees"),
+    "legal_advice": N_("Asylum and residence"),
+    "health": N_("Health"),
+    "childcare_school": N_("Childcare and school"),
+    "documents_help": N_("Letters and forms"),
+    "money_benefits": N_("Money and benefits"),
+    "programmes_info": N_("Programmes"),
+    "offer_talent": N_("Offer my talents"),
+    "events": N_("Events"),
+    "volunteer": N_("Volunteering"),
+    "human_handover": N_("Talk to a person"),
+    "delete_my_data": N_("Delete my data"),
+    "out_of_scope": N_("Something else"),
+}

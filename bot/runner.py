@@ -8,6 +8,7 @@ import logging
 import secrets
 from datetime import timedelta
 
+import httpx
 import uvicorn
 from telegram import Update
 from telegram.error import NetworkError
@@ -16,7 +17,9 @@ from bot.application import HubbotApplication, build_application
 from bot.config import Settings
 from bot.context import Dependencies
 from bot.i18n import Catalogue
-from bot.services.answers import NoAnswerService
+from bot.services.answers import ContentAnswerService
+from bot.services.intent_search import IntentSearch, read_examples
+from bot.services.nlu import NluClient
 from bot.web import create_web_app
 from db import repositories
 from db.base import utcnow
@@ -32,14 +35,20 @@ HOUSEKEEPING_INTERVAL_S = 3600.0
 
 
 def build_dependencies(settings: Settings) -> Dependencies:
-    """Build the engine, catalogue and services the bot needs."""
+    """Build the engine, catalogue, HTTP client and services the bot needs."""
     engine = create_engine(settings.database_url)
+    http = httpx.AsyncClient()
+    token = settings.nlu_token.get_secret_value() if settings.nlu_token else None
+    nlu = NluClient(http, base_url=settings.nlu_url, token=token, timeout_s=settings.nlu_timeout_s)
+    search = IntentSearch(read_examples(settings.nlu_data_dir / "data"))
     return Dependencies(
         settings=settings,
         engine=engine,
         sessionmaker=create_sessionmaker(engine),
         catalogue=Catalogue.load(settings.locales_dir),
-        answers=NoAnswerService(),
+        answers=ContentAnswerService(nlu=nlu, search=search, threshold=settings.nlu_confidence),
+        http=http,
+        nlu=nlu,
     )
 
 
@@ -111,4 +120,5 @@ async def run_bot(settings: Settings) -> None:
         if application.running:
             await application.stop()
         await application.shutdown()
+        await deps.http.aclose()
         await deps.engine.dispose()

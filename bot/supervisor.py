@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import secrets
 import signal
 import sys
 
@@ -27,32 +29,42 @@ async def _wait_until_up(url: str) -> bool:
     return False
 
 
-async def _start(*args: str) -> asyncio.subprocess.Process:
+async def _start(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
     # Children get their own process group, so Ctrl-C reaches them only through us and
     # they stop in order.
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", *args, start_new_session=True
+        sys.executable, "-m", "bot.cli", *args, start_new_session=True, env=env
     )
 
 
 async def supervise(settings: Settings) -> int:
-    """Run the sandbox (without a token) and the bot; stop all on Ctrl-C or if one dies."""
+    """Run the NLU server, the sandbox (without a token) and the bot; stop all together.
+
+    The NLU server trains first when its inputs changed and takes a while to load: the bot
+    starts at once and answers with the fallback search until the model is up.
+    """
     processes: list[asyncio.subprocess.Process] = []
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    env = dict(os.environ)
+    # The NLU server and the bot must share a token; one made up per run is enough.
+    env.setdefault("NLU_TOKEN", secrets.token_urlsafe(24))
+    # Not essential: without it the bot answers with its fallback search.
+    nlu = await _start("nlu", "serve", env=env)
     if settings.uses_sandbox:
-        processes.append(await _start("sandbox"))
+        processes.append(await _start("sandbox", env=env))
         if not await _wait_until_up(settings.sandbox_url + "/"):
             print("The sandbox did not start.", file=sys.stderr)
             stop.set()
-    processes.append(await _start("run"))
+    processes.append(await _start("run", env=env))
     if settings.uses_sandbox and not stop.is_set():
         print(f"Chat with hubbot: {settings.sandbox_url}/", flush=True)
     elif not stop.is_set():
         print("hubbot is connected to Telegram. Press Ctrl-C to stop.", flush=True)
     waiters = [asyncio.create_task(process.wait()) for process in processes]
+    processes.insert(0, nlu)
     stopper = asyncio.create_task(stop.wait())
     await asyncio.wait([stopper, *waiters], return_when=asyncio.FIRST_COMPLETED)
     for process in reversed(processes):

@@ -1,4 +1,8 @@
-"""Load the hub's content (hubs, later services, programmes, events) from YAML files."""
+"""Load the hub's content (hubs, answers, services) from YAML files into the database.
+
+The YAML files are the source of truth for what they contain: importing twice changes
+nothing, and a service removed from the files is removed from the database.
+"""
 
 from __future__ import annotations
 
@@ -7,28 +11,41 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import repositories
+from db.content_schema import IntentContentFile, ServiceFile
+from db.models import Answer, AnswerText, Hub, ReviewStatus, Service, ServiceText
 
 HUB_FIELDS = ("city", "timezone", "names", "address", "opening_hours", "phone", "email")
 
 
 @dataclass(frozen=True, slots=True)
 class ImportReport:
-    """What an import changed."""
+    """What an import loaded."""
 
     hubs: int
+    answers: int = 0
+    services: int = 0
 
 
 class ContentError(ValueError):
     """The content files are not valid."""
 
 
+def _load_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ContentError(f"{path}: not valid YAML: {error}") from error
+
+
 def read_hubs(content_dir: Path) -> list[dict[str, Any]]:
     """Read and check `hubs.yml`."""
     path = content_dir / "hubs.yml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = _load_yaml(path) or {}
     hubs = data.get("hubs")
     if not isinstance(hubs, list):
         raise ContentError(f"{path}: expected a list under 'hubs'")
@@ -38,10 +55,80 @@ def read_hubs(content_dir: Path) -> list[dict[str, Any]]:
     return hubs
 
 
+def read_intent_files(content_dir: Path) -> list[IntentContentFile]:
+    """Read and check every `answers/<intent>.yml`."""
+    files = []
+    for path in sorted((content_dir / "answers").glob("*.yml")):
+        try:
+            files.append(IntentContentFile.model_validate(_load_yaml(path)))
+        except ValidationError as error:
+            raise ContentError(f"{path}: {error}") from error
+    slugs = [service.slug for file in files for service in file.services]
+    duplicates = sorted({slug for slug in slugs if slugs.count(slug) > 1})
+    if duplicates:
+        raise ContentError(f"service slugs used twice: {', '.join(duplicates)}")
+    return files
+
+
 async def import_content(session: AsyncSession, content_dir: Path) -> ImportReport:
     """Create or update everything in the content folder; the caller commits."""
-    hubs = read_hubs(content_dir)
-    for hub in hubs:
+    hubs_data = read_hubs(content_dir)
+    intent_files = read_intent_files(content_dir)
+    hubs: dict[str, Hub] = {}
+    for hub in hubs_data:
         fields = {name: hub[name] for name in HUB_FIELDS if name in hub}
-        await repositories.upsert_hub(session, slug=str(hub["slug"]), fields=fields)
-    return ImportReport(hubs=len(hubs))
+        hubs[str(hub["slug"])] = await repositories.upsert_hub(
+            session, slug=str(hub["slug"]), fields=fields
+        )
+    for file in intent_files:
+        await _import_answer(session, file)
+    services = [service for file in intent_files for service in file.services]
+    for file in intent_files:
+        for service in file.services:
+            if service.hub not in hubs:
+                raise ContentError(f"service {service.slug}: unknown hub {service.hub!r}")
+            await _import_service(session, file.intent, service, hubs[service.hub])
+    await session.execute(delete(Service).where(Service.slug.not_in([s.slug for s in services])))
+    await session.flush()
+    return ImportReport(hubs=len(hubs), answers=len(intent_files), services=len(services))
+
+
+async def _import_answer(session: AsyncSession, file: IntentContentFile) -> None:
+    result = await session.execute(
+        select(Answer).where(Answer.intent == file.intent, Answer.hub_id.is_(None))
+    )
+    answer = result.scalar_one_or_none() or Answer(intent=file.intent, hub_id=None, texts=[])
+    existing = {text.language: text for text in answer.texts}
+    for language, text in file.answer.items():
+        row = existing.pop(language, None) or AnswerText(language=language)
+        row.text, row.status = text, ReviewStatus.REVIEWED
+        if row not in answer.texts:
+            answer.texts.append(row)
+    for row in existing.values():
+        answer.texts.remove(row)
+    session.add(answer)
+    await session.flush()
+
+
+async def _import_service(session: AsyncSession, intent: str, data: ServiceFile, hub: Hub) -> None:
+    result = await session.execute(select(Service).where(Service.slug == data.slug))
+    service = result.scalar_one_or_none() or Service(slug=data.slug, texts=[])
+    service.hub_id = hub.id
+    service.intent = intent
+    service.partner = data.partner
+    service.address = data.address
+    service.phone = data.phone
+    service.url = data.url
+    service.staff_languages = list(data.staff_languages)
+    hours = data.opening_hours or {}
+    existing = {text.language: text for text in service.texts}
+    for language in data.title:
+        row = existing.pop(language, None) or ServiceText(language=language)
+        row.title, row.body = data.title[language], data.body[language]
+        row.opening_hours, row.status = hours.get(language), ReviewStatus.REVIEWED
+        if row not in service.texts:
+            service.texts.append(row)
+    for row in existing.values():
+        service.texts.remove(row)
+    session.add(service)
+    await session.flush()

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, utcnow
@@ -126,6 +126,8 @@ class MessageLog(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     intent: Mapped[str | None] = mapped_column(String(64))
     confidence: Mapped[float | None] = mapped_column(Float)
+    # answered, unsure (low confidence), unavailable (nothing understood), emergency, ...
+    outcome: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     resident: Mapped[Resident] = relationship(back_populates="messages", lazy="raise")
@@ -139,6 +141,7 @@ class MessageLog(Base):
             "language": self.language,
             "intent": self.intent,
             "confidence": self.confidence,
+            "outcome": self.outcome,
             "time": self.created_at.isoformat(),
         }
 
@@ -150,3 +153,88 @@ class ProcessedUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     processed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReviewStatus(StrEnum):
+    """Whether a text was checked by a person."""
+
+    REVIEWED = "reviewed"
+    NEEDS_REVIEW = "needs_review"
+    MACHINE_TRANSLATED = "machine_translated"
+
+
+class Answer(Base):
+    """What hubbot says about an intent, for every hub or one hub."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("intent", "hub_id", name="uq_answers_intent_hub"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    intent: Mapped[str] = mapped_column(String(64), index=True)
+    hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id", ondelete="CASCADE"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    texts: Mapped[list[AnswerText]] = relationship(
+        back_populates="answer", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def text_in(self, language: str) -> AnswerText | None:
+        """Return the text in a language, if there is one."""
+        return next((text for text in self.texts if text.language == language), None)
+
+
+class AnswerText(Base):
+    """One language's version of an answer."""
+
+    __tablename__ = "answer_texts"
+    __table_args__ = (UniqueConstraint("answer_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=ReviewStatus.REVIEWED)
+
+    answer: Mapped[Answer] = relationship(back_populates="texts", lazy="raise")
+
+
+class Service(Base):
+    """A concrete offer for an intent at one hub: counselling hours, a course, a clinic."""
+
+    __tablename__ = "services"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hubs.id", ondelete="CASCADE"))
+    intent: Mapped[str] = mapped_column(String(64), index=True)
+    partner: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    url: Mapped[str | None] = mapped_column(String(300))
+    staff_languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    texts: Mapped[list[ServiceText]] = relationship(
+        back_populates="service", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def text_in(self, language: str) -> ServiceText | None:
+        """Return the text in a language, if there is one."""
+        return next((text for text in self.texts if text.language == language), None)
+
+
+class ServiceText(Base):
+    """One language's version of a service's title, description and hours."""
+
+    __tablename__ = "service_texts"
+    __table_args__ = (UniqueConstraint("service_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    opening_hours: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), default=ReviewStatus.REVIEWED)
+
+    service: Mapped[Service] = relationship(back_populates="texts", lazy="raise")

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from db.base import Base, utcnow
-from db.models import Hub, MessageLog, ProcessedUpdate, Resident, Staff
+from db.models import Answer, Hub, MessageLog, ProcessedUpdate, Resident, Service, Staff
 
 RowT = TypeVar("RowT", bound=Base)
 
@@ -144,3 +144,27 @@ async def upsert_staff(session: AsyncSession, *, email: str, fields: dict[str, A
     """Create a staff member or update them in place."""
     staff = await get_staff_by_email(session, email=email)
     return await _create_or_update(session, staff or Staff(email=email), fields)
+
+
+async def get_answer(session: AsyncSession, *, intent: str, hub_id: int | None) -> Answer | None:
+    """Return the hub's own answer for an intent, else the one for every hub."""
+    result = await session.execute(
+        select(Answer)
+        .where(Answer.intent == intent, (Answer.hub_id == hub_id) | Answer.hub_id.is_(None))
+        .order_by(Answer.hub_id.is_(None))
+    )
+    return result.scalars().first()
+
+
+async def list_services(
+    session: AsyncSession, *, intent: str, hub_id: int | None
+) -> Sequence[Service]:
+    """Return a hub's services for an intent."""
+    if hub_id is None:
+        return []
+    result = await session.execute(
+        select(Service)
+        .where(Service.intent == intent, Service.hub_id == hub_id)
+        .order_by(Service.id)
+    )
+    return result.scalars().all()

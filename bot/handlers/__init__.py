@@ -39,6 +39,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(onboarding.hub_chosen, pattern=f"^{keyboards.HUB_PREFIX}"),
             CallbackQueryHandler(onboarding.consent_given, pattern="^consent:"),
             CallbackQueryHandler(privacy.delete_answered, pattern="^delete:"),
+            CallbackQueryHandler(messages.topic_chosen, pattern=f"^{keyboards.TOPIC_PREFIX}"),
             CallbackQueryHandler(menu.menu_chosen, pattern=f"^({keyboards.MENU_PREFIX}|settings:)"),
             CallbackQueryHandler(menu.stale_button),
             ChatMemberHandler(membership.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),

@@ -31,11 +31,6 @@ async def unknown_command(update: Update, context: HubContext) -> None:
 
 # What each not-yet-built menu entry says before the hub's contact details.
 NOT_YET: dict[str, str] = {
-    keyboards.MENU_ASK: N_(
-        "Write your question in your own words, in any language. hubbot is still "
-        "learning to answer questions by itself; until then, the hub team is happy "
-        "to help you in person:"
-    ),
     keyboards.MENU_PROGRAMMES: N_(
         "The hub's incubator programmes for your talents will be presented here soon. "
         "Until then, ask the team about them:"
@@ -58,10 +53,16 @@ async def menu_chosen(update: Update, context: HubContext) -> None:
     await query.answer()
     action = query.data or ""
     _ = context.i18n
-    if action in NOT_YET:
+    if action == keyboards.MENU_ASK:
+        await context.say(
+            _.gettext(
+                "Write your question in your own words, in any of hubbot's languages: "
+                "for example about housing, German courses, work, documents, health or money."
+            )
+        )
+    elif action in NOT_YET:
         contact = replies.hub_contact(_, context.resident.hub)
-        keyboard = None if action == keyboards.MENU_ASK else keyboards.main_menu(_)
-        await context.say(_.gettext(NOT_YET[action]) + "\n\n" + contact, keyboard)
+        await context.say(_.gettext(NOT_YET[action]) + "\n\n" + contact, keyboards.main_menu(_))
     elif action == keyboards.MENU_SETTINGS:
         await context.say(_.gettext("Settings"), keyboards.settings_menu(_))
     elif action == keyboards.SETTINGS_LANGUAGE:

@@ -4,34 +4,69 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import keyboards
+from bot import keyboards, replies
 from bot.context import HubContext
-from bot.handlers import onboarding
-from bot.services.answers import AnswerKind
+from bot.handlers import onboarding, privacy
+from bot.services.answers import Answer, AnswerKind
 from bot.services.onboarding import Step, next_step
 
 
 async def free_text(update: Update, context: HubContext) -> None:
-    """Route a question to the answer service, after any unanswered onboarding question."""
+    """Answer a question, after any unanswered onboarding question."""
     message = update.message
     assert message is not None and message.text is not None
     step = next_step(context.resident, consent_version=context.deps.settings.consent_version)
     if step is not Step.DONE:
         await onboarding.continue_onboarding(context)
         return
-    answer = await context.deps.answers.answer(question=message.text, resident=context.resident)
-    _ = context.i18n
-    if answer.kind is AnswerKind.ANSWERED and answer.text:
-        await context.say(answer.text, keyboards.main_menu(_))
-        return
-    await context.say(
-        _.gettext(
-            "Thank you for your message. hubbot cannot answer questions by itself yet; "
-            "this is coming soon. The menu shows what is already there, and the hub team "
-            "can help you in person."
-        ),
-        keyboards.main_menu(_),
+    answer = await context.deps.answers.answer(
+        question=message.text, resident=context.resident, session=context.scope.session
     )
+    await deliver(context, answer)
+
+
+async def topic_chosen(update: Update, context: HubContext) -> None:
+    """Answer the topic the resident picked from the suggestions."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    intent = (query.data or "").removeprefix(keyboards.TOPIC_PREFIX)
+    if intent not in replies.INTENT_LABELS:
+        await onboarding.continue_onboarding(context)
+        return
+    answer = await context.deps.answers.answer_intent(
+        intent, resident=context.resident, session=context.scope.session
+    )
+    await deliver(context, answer)
+
+
+async def deliver(context: HubContext, answer: Answer) -> None:
+    """Send an answer, and note on the logged question how it was understood."""
+    incoming = context.scope.incoming
+    if incoming is not None:
+        incoming.intent, incoming.confidence = answer.intent, answer.confidence
+        incoming.outcome = answer.kind.value
+    _ = context.i18n
+    if answer.kind is AnswerKind.DELETE_DATA:
+        await privacy.ask_to_delete(context)
+    elif answer.kind in (AnswerKind.ANSWERED, AnswerKind.HANDOVER) and answer.text:
+        await context.say(answer.text, keyboards.main_menu(_))
+    elif answer.kind is AnswerKind.UNSURE:
+        await context.say(
+            _.gettext(
+                "I am not sure I understood. Is your question about one of these topics? "
+                "You can also write it in other words."
+            ),
+            keyboards.suggestions(_, answer.suggestions, replies.INTENT_LABELS),
+        )
+    else:
+        await context.say(
+            _.gettext(
+                "Sorry, I could not understand your question. Please write it in other words, "
+                "choose a topic from the menu, or talk to a person."
+            ),
+            keyboards.main_menu(_),
+        )
 
 
 async def not_text(update: Update, context: HubContext) -> None:

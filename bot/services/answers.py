@@ -1,23 +1,40 @@
 """The one place a resident's free-text question is answered.
 
-The multilingual Q&A (NLU, hub content, translation) plugs in here. Until it lands, the
-answer honestly says that hubbot cannot answer questions by itself yet.
+Understanding comes from the Rasa NLU server; when it is down or slow, a fuzzy search over
+the same training examples stands in, and the event is logged. The answer itself is the
+hub's own content in the resident's language.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Protocol
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services import composer
+from bot.services.intent_search import IntentSearch
+from bot.services.nlu import FALLBACK_INTENT, NluClient, NluResult, NluUnavailable
 from db.models import Resident
+
+logger = logging.getLogger(__name__)
+
+SUGGESTIONS = 3
+# Intents that start something rather than being answered with content.
+DELETE_INTENT = "delete_my_data"
+HANDOVER_INTENT = "human_handover"
 
 
 class AnswerKind(StrEnum):
     """How a question was dealt with."""
 
     ANSWERED = "answered"
-    NOT_AVAILABLE = "not_available"
+    UNSURE = "unsure"
+    UNAVAILABLE = "unavailable"
+    DELETE_DATA = "delete_data"
+    HANDOVER = "handover"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,19 +45,76 @@ class Answer:
     text: str | None = None
     intent: str | None = None
     confidence: float | None = None
+    suggestions: tuple[str, ...] = field(default_factory=tuple)
+    understood_by: str = "nlu"
 
 
 class AnswerService(Protocol):
     """Answers a resident's question."""
 
-    async def answer(self, *, question: str, resident: Resident) -> Answer:
+    async def answer(self, *, question: str, resident: Resident, session: AsyncSession) -> Answer:
         """Answer a question in the resident's language."""
         ...
 
 
-class NoAnswerService:
-    """Answers nothing: questions are not understood yet, and the resident is told so."""
+class ContentAnswerService:
+    """Understand with the NLU server (or the fallback search), answer with hub content."""
 
-    async def answer(self, *, question: str, resident: Resident) -> Answer:
-        """Say that no answer is available."""
-        return Answer(kind=AnswerKind.NOT_AVAILABLE)
+    def __init__(self, *, nlu: NluClient | None, search: IntentSearch, threshold: float) -> None:
+        self._nlu = nlu
+        self._search = search
+        self._threshold = threshold
+
+    async def understand(self, question: str) -> tuple[NluResult | None, str]:
+        """Return the model's reading, or the fallback search's when the model is away."""
+        if self._nlu is not None:
+            try:
+                return await self._nlu.parse(question), "nlu"
+            except NluUnavailable as error:
+                logger.warning("NLU unavailable, using the fallback search: %s", error)
+        return self._search.search(question), "search"
+
+    async def answer(self, *, question: str, resident: Resident, session: AsyncSession) -> Answer:
+        """Answer a question with the hub's content, or say what is unclear."""
+        reading, source = await self.understand(question)
+        if reading is None:
+            return Answer(AnswerKind.UNAVAILABLE, understood_by=source)
+        suggestions = tuple(score.name for score in reading.top(SUGGESTIONS))
+        if reading.intent == FALLBACK_INTENT or reading.confidence < self._threshold:
+            return Answer(
+                AnswerKind.UNSURE,
+                intent=reading.intent,
+                confidence=reading.confidence,
+                suggestions=suggestions,
+                understood_by=source,
+            )
+        return await self.answer_intent(
+            reading.intent,
+            resident=resident,
+            session=session,
+            confidence=reading.confidence,
+            source=source,
+        )
+
+    async def answer_intent(
+        self,
+        intent: str,
+        *,
+        resident: Resident,
+        session: AsyncSession,
+        confidence: float | None = None,
+        source: str = "button",
+    ) -> Answer:
+        """Answer a known intent, e.g. one the resident picked from the suggestions."""
+        if intent == DELETE_INTENT:
+            return Answer(AnswerKind.DELETE_DATA, intent=intent, confidence=confidence)
+        text = await composer.compose(
+            session, intent=intent, language=resident.language or "en", hub=resident.hub
+        )
+        kind = AnswerKind.HANDOVER if intent == HANDOVER_INTENT else AnswerKind.ANSWERED
+        if text is None:
+            logger.warning("no content for intent %s", intent)
+            return Answer(
+                AnswerKind.UNSURE, intent=intent, confidence=confidence, understood_by=source
+            )
+        return Answer(kind, text=text, intent=intent, confidence=confidence, understood_by=source)

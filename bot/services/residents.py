@@ -11,7 +11,7 @@ from telegram import Message, Update
 from bot.i18n import Catalogue, Translator, language_from_telegram
 from db import repositories
 from db.base import utcnow
-from db.models import Direction, Resident
+from db.models import Direction, MessageLog, Resident
 
 # Writing last_seen on every update would turn every read into a write.
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
@@ -42,6 +42,8 @@ class UpdateScope:
     translator: Translator
     consent_version: int
     failed: bool = False
+    # The logged incoming message, so understanding can add intent and outcome to it.
+    incoming: MessageLog | None = None
 
     @property
     def stores_text(self) -> bool:
@@ -100,7 +102,7 @@ async def _log_incoming(scope: UpdateScope, update: Update) -> None:
         text = text.split(maxsplit=1)[0][:64]
     elif not scope.stores_text and kind != "button":
         text = None
-    await repositories.log_message(
+    scope.incoming = await repositories.log_message(
         scope.session,
         resident=scope.resident,
         direction=Direction.INCOMING,

@@ -14,11 +14,15 @@ from bot.application import HubbotApplication, build_application
 from bot.config import PROJECT_ROOT, Settings
 from bot.context import Dependencies
 from bot.i18n import Catalogue
-from bot.services.answers import NoAnswerService
+from bot.services.answers import ContentAnswerService
+from bot.services.intent_search import IntentSearch, read_examples
+from bot.services.nlu import NluClient
 from tests.bot.harness import SandboxResident
 from tests.support import free_port
 
 _user_ids = itertools.count(10_001)
+# The NLU server is not part of these tests: the fallback search understands instead.
+SEARCH = IntentSearch(read_examples(PROJECT_ROOT / "nlu_data" / "data"))
 
 
 def make_settings(database_url: str, sandbox_url: str, **overrides: object) -> Settings:
@@ -37,7 +41,12 @@ def make_settings(database_url: str, sandbox_url: str, **overrides: object) -> S
 
 
 def make_deps(
-    database_url: str, sandbox_url: str, sessionmaker: async_sessionmaker[AsyncSession]
+    database_url: str,
+    sandbox_url: str,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    http: httpx.AsyncClient,
+    nlu: NluClient | None = None,
 ) -> Dependencies:
     """Return hubbot's dependencies for a test database and sandbox."""
     settings = make_settings(database_url, sandbox_url)
@@ -46,8 +55,16 @@ def make_deps(
         engine=sessionmaker.kw["bind"],
         sessionmaker=sessionmaker,
         catalogue=Catalogue.load(settings.locales_dir),
-        answers=NoAnswerService(),
+        answers=ContentAnswerService(nlu=nlu, search=SEARCH, threshold=settings.nlu_confidence),
+        http=http,
+        nlu=nlu,
     )
+
+
+@pytest.fixture
+def nlu_client() -> NluClient | None:
+    """Return the NLU client hubbot uses; None (the fallback search) unless overridden."""
+    return None
 
 
 @pytest.fixture
@@ -56,19 +73,22 @@ async def application(
     sessionmaker: async_sessionmaker[AsyncSession],
     demo_hubs: None,
     sandbox_server: str,
+    nlu_client: NluClient | None,
 ) -> AsyncIterator[HubbotApplication]:
     """Run hubbot, polling the sandbox, until the test ends."""
-    app = build_application(make_deps(database_url, sandbox_server, sessionmaker))
-    await app.initialize()
-    await app.start()
-    assert app.updater is not None
-    await app.updater.start_polling(poll_interval=0.0, timeout=1)
-    try:
-        yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
+    async with httpx.AsyncClient() as http:
+        deps = make_deps(database_url, sandbox_server, sessionmaker, http=http, nlu=nlu_client)
+        app = build_application(deps)
+        await app.initialize()
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
 
 
 @pytest.fixture

@@ -75,18 +75,19 @@ async def webhook_bot(
     serve_asgi: ServeAsgi,
 ) -> AsyncIterator[tuple[HubbotApplication, str]]:
     """Run hubbot in webhook mode behind its own web server; yield it and its URL."""
-    deps = make_deps(database_url, sandbox_server, sessionmaker)
-    app = build_application(deps, with_updater=False)
-    await app.initialize()
-    await app.start()
-    url = await serve_asgi(create_web_app(app, webhook_secret="s3cret-token"))
-    await app.bot.set_webhook(url=f"{url}/telegram", secret_token="s3cret-token")
-    try:
-        yield app, url
-    finally:
-        await app.bot.delete_webhook()
-        await app.stop()
-        await app.shutdown()
+    async with httpx.AsyncClient() as http:
+        deps = make_deps(database_url, sandbox_server, sessionmaker, http=http)
+        app = build_application(deps, with_updater=False)
+        await app.initialize()
+        await app.start()
+        url = await serve_asgi(create_web_app(app, webhook_secret="s3cret-token"))
+        await app.bot.set_webhook(url=f"{url}/telegram", secret_token="s3cret-token")
+        try:
+            yield app, url
+        finally:
+            await app.bot.delete_webhook()
+            await app.stop()
+            await app.shutdown()
 
 
 async def test_webhook_mode_answers_through_telegram_calls(

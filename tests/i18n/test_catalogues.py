@@ -59,3 +59,10 @@ def test_dari_is_its_own_catalogue() -> None:
     dari = catalogue.translator("prs")
     differing = [msgid for msgid in ids if persian.gettext(msgid) != dari.gettext(msgid)]
     assert differing, "Dari must not be a copy of Persian"
+
+
+@pytest.mark.parametrize("code", [language.code for language in LANGUAGES])
+def test_catalogue_declares_its_plural_rule(code: str) -> None:
+    header = (LOCALES / code / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")[:1500]
+    assert '"Plural-Forms: nplurals=' in header
+    assert f'"Language: {code}\\n"' in header

@@ -1,0 +1,142 @@
+"""Train and serve the Rasa NLU model in its own environment (`.venv-nlu`).
+
+The app never imports rasa: it runs the `rasa` command of the NLU environment. A model is
+named by the hash of everything that shapes it, so training runs only when nlu_data/ or its
+config changed, and a model trained once on a machine (by any checkout or CI run) is reused
+from the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import Settings
+
+# Held-out tests do not shape the model, so editing them needs no retraining.
+MODEL_INPUT_GLOBS = (
+    "config.yml",
+    "domain.yml",
+    "requirements.txt",
+    "data/**/*.yml",
+    "components/*.py",
+)
+
+
+class NluSetupError(RuntimeError):
+    """The NLU environment is missing or training failed."""
+
+
+@dataclass(frozen=True, slots=True)
+class ModelPaths:
+    """Where a model of the current inputs lives."""
+
+    name: str
+    path: Path
+    cached: Path
+
+
+def input_hash(nlu_data_dir: Path) -> str:
+    """Hash the files that shape the model, by relative path and content."""
+    digest = hashlib.sha256()
+    files = sorted({path for pattern in MODEL_INPUT_GLOBS for path in nlu_data_dir.glob(pattern)})
+    for path in files:
+        digest.update(path.relative_to(nlu_data_dir).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def model_paths(settings: Settings) -> ModelPaths:
+    """Return where the model of the current inputs is, or will be."""
+    name = f"nlu-{input_hash(settings.nlu_data_dir)}"
+    return ModelPaths(
+        name=name,
+        path=settings.models_dir / f"{name}.tar.gz",
+        cached=settings.nlu_model_cache / f"{name}.tar.gz",
+    )
+
+
+def rasa_command(settings: Settings) -> Path:
+    """Return the `rasa` executable of the NLU environment."""
+    rasa = settings.nlu_venv / "bin" / "rasa"
+    if not rasa.exists():
+        raise NluSetupError(f"{rasa} is missing: run `make install` to create .venv-nlu")
+    return rasa
+
+
+def _rasa_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    # Rasa phones home and checks for updates unless told not to; there is no internet here.
+    env.update(
+        {
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            "PYTHONPATH": str(settings.nlu_data_dir),
+        }
+    )
+    return env
+
+
+def ensure_model(settings: Settings, *, force: bool = False) -> ModelPaths:
+    """Return the current model, training it only when its inputs changed."""
+    paths = model_paths(settings)
+    if paths.path.exists() and not force:
+        return paths
+    settings.models_dir.mkdir(parents=True, exist_ok=True)
+    if paths.cached.exists() and not force:
+        shutil.copy2(paths.cached, paths.path)
+        return paths
+    command = [
+        str(rasa_command(settings)),
+        "train",
+        "nlu",
+        "--config",
+        str(settings.nlu_data_dir / "config.yml"),
+        "--nlu",
+        str(settings.nlu_data_dir / "data"),
+        "--out",
+        str(settings.models_dir),
+        "--fixed-model-name",
+        paths.name,
+    ]
+    result = subprocess.run(command, env=_rasa_env(settings), cwd=settings.nlu_data_dir)
+    if result.returncode != 0 or not paths.path.exists():
+        raise NluSetupError(f"rasa train nlu failed with exit code {result.returncode}")
+    settings.nlu_model_cache.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(paths.path, paths.cached)
+    return paths
+
+
+def serve_command(settings: Settings, model: Path, token: str) -> list[str]:
+    """Return the command that serves a model over HTTP on the configured address."""
+    host_port = settings.nlu_url.split("://", 1)[-1].rstrip("/")
+    host, _, port = host_port.partition(":")
+    return [
+        str(rasa_command(settings)),
+        "run",
+        "--enable-api",
+        "--model",
+        str(model),
+        "--interface",
+        host or "127.0.0.1",
+        "--port",
+        port or "5005",
+        "--auth-token",
+        token,
+        "--cors",
+        "null",
+    ]
+
+
+def serve(settings: Settings, token: str) -> int:
+    """Train if needed, then become the NLU server (signals reach rasa itself)."""
+    paths = ensure_model(settings)
+    command = serve_command(settings, paths.path, token)
+    os.chdir(settings.nlu_data_dir)
+    os.execve(command[0], command, _rasa_env(settings))

@@ -1,0 +1,74 @@
+"""Turn an intent into the hub's answer text in the resident's language."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db import repositories
+from db.models import Hub, Service
+
+# Content written by people exists in every language; this only covers a gap while a
+# translation is missing.
+FALLBACK_LANGUAGES = ("en", "de")
+MAX_SERVICES = 3
+
+
+def fill_placeholders(text: str, hub: Hub | None, language: str) -> str:
+    """Replace {hub}, {address}, ... with the resident's hub's details."""
+    if hub is None:
+        values = {"hub": "", "address": "", "opening_hours": "", "phone": "", "email": ""}
+    else:
+        values = {
+            "hub": hub.name_in(language),
+            "address": hub.address,
+            "opening_hours": hub.opening_hours_in(language),
+            "phone": hub.phone or "",
+            "email": hub.email or "",
+        }
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
+def describe_service(service: Service, language: str) -> str | None:
+    """Return a service as a short block: title, description, hours, where, how."""
+    text = service.text_in(language) or next(
+        (service.text_in(code) for code in FALLBACK_LANGUAGES if service.text_in(code)), None
+    )
+    if text is None:
+        return None
+    lines = [f"▪ {text.title}", text.body]
+    if text.opening_hours:
+        lines.append(f"🕒 {text.opening_hours}")
+    if service.address:
+        lines.append(f"📍 {service.address}")
+    if service.phone:
+        lines.append(f"☎ {service.phone}")
+    if service.url:
+        lines.append(f"🔗 {service.url}")
+    return "\n".join(lines)
+
+
+async def compose(
+    session: AsyncSession, *, intent: str, language: str, hub: Hub | None
+) -> str | None:
+    """Return the answer for an intent with the hub's services, or None without content."""
+    answer = await repositories.get_answer(
+        session, intent=intent, hub_id=hub.id if hub is not None else None
+    )
+    if answer is None:
+        return None
+    text = answer.text_in(language) or next(
+        (answer.text_in(code) for code in FALLBACK_LANGUAGES if answer.text_in(code)), None
+    )
+    if text is None:
+        return None
+    parts = [fill_placeholders(text.text, hub, language)]
+    services = await repositories.list_services(
+        session, intent=intent, hub_id=hub.id if hub is not None else None
+    )
+    for service in services[:MAX_SERVICES]:
+        block = describe_service(service, language)
+        if block:
+            parts.append(block)
+    return "\n\n".join(parts)

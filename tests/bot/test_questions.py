@@ -1,0 +1,139 @@
+"""Free-text questions: understood by the NLU server or, when it is away, the fallback search."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.services.composer import compose
+from bot.services.nlu import NluClient
+from db import repositories
+from db.models import MessageLog
+from tests.bot.harness import SandboxResident, button_data
+from tests.bot.test_first_conversation import onboard, stored_resident
+from tests.conftest import ServeAsgi
+from tests.fakes import FakeNlu
+
+ARABIC_HOUSING = "ابحث عن شقة في برلين"
+UNCLEAR = "ممكن سؤال"
+
+
+@pytest.fixture
+def fake_nlu() -> FakeNlu:
+    """Return a fake NLU server's script."""
+    return FakeNlu(
+        intents={
+            ARABIC_HOUSING: ("housing", 0.93),
+            UNCLEAR: ("housing", 0.31),
+            "please forget me": ("delete_my_data", 0.97),
+        }
+    )
+
+
+@pytest.fixture
+async def nlu_client(serve_asgi: ServeAsgi, fake_nlu: FakeNlu) -> AsyncIterator[NluClient]:
+    """Point hubbot at the fake NLU server."""
+    url = await serve_asgi(fake_nlu.app())
+    async with httpx.AsyncClient() as http:
+        yield NluClient(http, base_url=url, token=fake_nlu.token, timeout_s=0.5)
+
+
+async def expected_answer(
+    sessionmaker: async_sessionmaker[AsyncSession], intent: str, language: str
+) -> str:
+    async with sessionmaker() as session:
+        hub = await repositories.get_hub(session, slug="berlin")
+        text = await compose(session, intent=intent, language=language, hub=hub)
+    assert text is not None
+    return text
+
+
+async def logged_questions(
+    sessionmaker: async_sessionmaker[AsyncSession], person: SandboxResident
+) -> list[MessageLog]:
+    resident = await stored_resident(sessionmaker, person)
+    assert resident is not None
+    async with sessionmaker() as session:
+        result = await session.execute(
+            select(MessageLog)
+            .where(MessageLog.resident_id == resident.id, MessageLog.kind == "text")
+            .where(MessageLog.direction == "in")
+            .order_by(MessageLog.id)
+        )
+        return list(result.scalars())
+
+
+async def test_an_arabic_question_gets_the_arabic_housing_answer_with_berlin_services(
+    resident: Callable[..., SandboxResident],
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    person = resident("ar")
+    await onboard(person, "ar")
+    await person.send(ARABIC_HOUSING)
+    answer = await person.reply()
+    expected = await expected_answer(sessionmaker, "housing", "ar")
+    assert answer["text"].replace("\u200e", "").replace("\u200f", "") == expected.replace(
+        "\u200e", ""
+    ).replace("\u200f", "")
+    assert "berlin" in expected.lower() or "برلين" in expected
+    question = (await logged_questions(sessionmaker, person))[-1]
+    assert (question.intent, question.outcome) == ("housing", "answered")
+    assert question.text == ARABIC_HOUSING
+
+
+async def test_an_unclear_question_offers_topics_and_a_person_and_is_logged(
+    resident: Callable[..., SandboxResident],
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    person = resident("ar")
+    await onboard(person, "ar")
+    await person.send(UNCLEAR)
+    reply = await person.reply()
+    assert button_data(reply)[:2] == ["topic:housing", "topic:health"]
+    assert button_data(reply)[-1] == "menu:person"
+    question = (await logged_questions(sessionmaker, person))[-1]
+    assert question.outcome == "unsure" and question.confidence == pytest.approx(0.31)
+
+    await person.press("topic:health")
+    health = await person.reply()
+    assert "112" in health["text"]
+
+
+async def test_asking_to_be_forgotten_starts_the_delete_confirmation(
+    resident: Callable[..., SandboxResident],
+) -> None:
+    person = resident("en")
+    await onboard(person, "en")
+    await person.send("please forget me")
+    reply = await person.reply()
+    assert "delete:yes" in button_data(reply)
+
+
+async def test_a_slow_nlu_server_falls_back_to_the_search(
+    fake_nlu: FakeNlu,
+    resident: Callable[..., SandboxResident],
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    fake_nlu.delay_s = 3.0
+    person = resident("de")
+    await onboard(person, "de")
+    await person.send("Ich suche eine Wohnung")
+    answer = await person.reply()
+    assert answer["text"] == await expected_answer(sessionmaker, "housing", "de")
+    assert fake_nlu.calls == ["Ich suche eine Wohnung"], "the server was asked first"
+
+
+@pytest.mark.parametrize("nlu_client", [None], indirect=False)
+async def test_without_an_nlu_server_questions_are_still_answered(
+    resident: Callable[..., SandboxResident],
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    person = resident("tr")
+    await onboard(person, "tr")
+    await person.send("kita yeri lazim cocugum icin")
+    answer = await person.reply()
+    assert answer["text"] == await expected_answer(sessionmaker, "childcare_school", "tr")

@@ -1,0 +1,52 @@
+"""Local stand-ins for outside services, served over real HTTP in tests."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+
+@dataclass
+class FakeNlu:
+    """A Rasa-shaped `/model/parse` that answers from a table, optionally slowly."""
+
+    token: str = "nlu-test-token"
+    intents: dict[str, tuple[str, float]] = field(default_factory=dict)
+    delay_s: float = 0.0
+    calls: list[str] = field(default_factory=list)
+
+    def app(self) -> Starlette:
+        """Return the ASGI app."""
+
+        async def parse(request: Request) -> JSONResponse:
+            if request.query_params.get("token") != self.token:
+                return JSONResponse({"message": "unauthorized"}, status_code=401)
+            text = str((await request.json())["text"])
+            self.calls.append(text)
+            await asyncio.sleep(self.delay_s)
+            name, confidence = self.intents.get(text, ("nlu_fallback", 0.3))
+            ranking = [{"name": name, "confidence": confidence}] + [
+                {"name": other, "confidence": 0.1}
+                for other in ("health", "documents_help")
+                if other != name
+            ]
+            return JSONResponse(
+                {
+                    "text": text,
+                    "intent": {"name": name, "confidence": confidence},
+                    "intent_ranking": ranking,
+                    "entities": [],
+                }
+            )
+
+        async def status(request: Request) -> JSONResponse:
+            return JSONResponse({"model_file": "fake.tar.gz"})
+
+        return Starlette(
+            routes=[Route("/model/parse", parse, methods=["POST"]), Route("/status", status)]
+        )
