@@ -15,6 +15,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.config import Settings
 from bot.i18n import Catalogue, Translator
 from bot.services.answers import ContentAnswerService
+from bot.services.language import MessageLanguage
 from bot.services.nlu import NluClient
 from bot.services.residents import UpdateScope, log_outgoing
 from bot.text import for_display, split_message
@@ -36,6 +37,7 @@ class Dependencies:
     answers: ContentAnswerService
     http: httpx.AsyncClient
     nlu: NluClient | None
+    languages: MessageLanguage
 
 
 class HubContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -19,10 +19,12 @@ from bot.context import Dependencies
 from bot.i18n import Catalogue
 from bot.services.answers import ContentAnswerService
 from bot.services.intent_search import IntentSearch, read_examples
+from bot.services.language import MessageLanguage
 from bot.services.nlu import NluClient
 from bot.web import create_web_app
 from db import repositories
 from db.base import utcnow
+from db.content import read_terms
 from db.engine import create_engine, create_sessionmaker
 
 logger = logging.getLogger(__name__)
@@ -49,6 +51,7 @@ def build_dependencies(settings: Settings) -> Dependencies:
         answers=ContentAnswerService(nlu=nlu, search=search, threshold=settings.nlu_confidence),
         http=http,
         nlu=nlu,
+        languages=MessageLanguage(office_terms=set(read_terms(settings.content_dir))),
     )
 
 

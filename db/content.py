@@ -132,3 +132,12 @@ async def _import_service(session: AsyncSession, intent: str, data: ServiceFile,
         service.texts.remove(row)
     session.add(service)
     await session.flush()
+
+
+def read_terms(content_dir: Path) -> list[str]:
+    """Read the German office words of `terms.yml`."""
+    path = content_dir / "terms.yml"
+    if not path.exists():
+        return []
+    data = _load_yaml(path) or {}
+    return [str(term) for term in data.get("terms") or []]

@@ -7,6 +7,7 @@ from telegram import Update
 from bot import keyboards, replies
 from bot.context import HubContext
 from bot.handlers import onboarding, privacy
+from bot.i18n import LANGUAGES
 from bot.services.answers import Answer, AnswerKind
 from bot.services.onboarding import Step, next_step
 
@@ -19,8 +20,27 @@ async def free_text(update: Update, context: HubContext) -> None:
     if step is not Step.DONE:
         await onboarding.continue_onboarding(context)
         return
+    detection = context.deps.languages.detect(message.text, prior=context.resident.language)
+    incoming = context.scope.incoming
+    if not detection.supported:
+        if incoming is not None:
+            incoming.outcome = "unsupported_language"
+        await context.say(
+            context.i18n.gettext(
+                "Sorry, I cannot read this language yet. You can write to me in: {languages}."
+            ).format(languages=", ".join(language.native_name for language in LANGUAGES)),
+            keyboards.main_menu(context.i18n),
+        )
+        return
+    # Answer in the language of the message; short or unclear ones keep the chosen language.
+    _ = context.use_language(detection.language)
+    if incoming is not None:
+        incoming.language = detection.language
     answer = await context.deps.answers.answer(
-        question=message.text, resident=context.resident, session=context.scope.session
+        question=message.text,
+        resident=context.resident,
+        session=context.scope.session,
+        language=_.language,
     )
     await deliver(context, answer)
 
@@ -35,7 +55,10 @@ async def topic_chosen(update: Update, context: HubContext) -> None:
         await onboarding.continue_onboarding(context)
         return
     answer = await context.deps.answers.answer_intent(
-        intent, resident=context.resident, session=context.scope.session
+        intent,
+        resident=context.resident,
+        session=context.scope.session,
+        language=context.i18n.language,
     )
     await deliver(context, answer)
 

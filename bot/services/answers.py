@@ -52,8 +52,10 @@ class Answer:
 class AnswerService(Protocol):
     """Answers a resident's question."""
 
-    async def answer(self, *, question: str, resident: Resident, session: AsyncSession) -> Answer:
-        """Answer a question in the resident's language."""
+    async def answer(
+        self, *, question: str, resident: Resident, session: AsyncSession, language: str
+    ) -> Answer:
+        """Answer a question in a language."""
         ...
 
 
@@ -74,8 +76,10 @@ class ContentAnswerService:
                 logger.warning("NLU unavailable, using the fallback search: %s", error)
         return self._search.search(question), "search"
 
-    async def answer(self, *, question: str, resident: Resident, session: AsyncSession) -> Answer:
-        """Answer a question with the hub's content, or say what is unclear."""
+    async def answer(
+        self, *, question: str, resident: Resident, session: AsyncSession, language: str
+    ) -> Answer:
+        """Answer a question with the hub's content in a language, or say what is unclear."""
         reading, source = await self.understand(question)
         if reading is None:
             return Answer(AnswerKind.UNAVAILABLE, understood_by=source)
@@ -92,6 +96,7 @@ class ContentAnswerService:
             reading.intent,
             resident=resident,
             session=session,
+            language=language,
             confidence=reading.confidence,
             source=source,
         )
@@ -102,15 +107,14 @@ class ContentAnswerService:
         *,
         resident: Resident,
         session: AsyncSession,
+        language: str,
         confidence: float | None = None,
         source: str = "button",
     ) -> Answer:
         """Answer a known intent, e.g. one the resident picked from the suggestions."""
         if intent == DELETE_INTENT:
             return Answer(AnswerKind.DELETE_DATA, intent=intent, confidence=confidence)
-        text = await composer.compose(
-            session, intent=intent, language=resident.language or "en", hub=resident.hub
-        )
+        text = await composer.compose(session, intent=intent, language=language, hub=resident.hub)
         kind = AnswerKind.HANDOVER if intent == HANDOVER_INTENT else AnswerKind.ANSWERED
         if text is None:
             logger.warning("no content for intent %s", intent)

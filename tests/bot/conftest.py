@@ -16,13 +16,16 @@ from bot.context import Dependencies
 from bot.i18n import Catalogue
 from bot.services.answers import ContentAnswerService
 from bot.services.intent_search import IntentSearch, read_examples
+from bot.services.language import MessageLanguage
 from bot.services.nlu import NluClient
+from db.content import read_terms
 from tests.bot.harness import SandboxResident
 from tests.support import free_port
 
 _user_ids = itertools.count(10_001)
 # The NLU server is not part of these tests: the fallback search understands instead.
 SEARCH = IntentSearch(read_examples(PROJECT_ROOT / "nlu_data" / "data"))
+LANGUAGE = MessageLanguage(office_terms=set(read_terms(PROJECT_ROOT / "content")))
 
 
 def make_settings(database_url: str, sandbox_url: str, **overrides: object) -> Settings:
@@ -58,6 +61,7 @@ def make_deps(
         answers=ContentAnswerService(nlu=nlu, search=SEARCH, threshold=settings.nlu_confidence),
         http=http,
         nlu=nlu,
+        languages=LANGUAGE,
     )
 
 

@@ -1,0 +1,144 @@
+"""Tell which language a message is in, without flipping on short or mixed messages.
+
+Measured here: lingua's high-accuracy models cost about 140 MB for Ukrainian and Russian
+alone, so the script decides first and letters settle the close pairs: Ukrainian has і ї є ґ,
+Russian ы э ъ ё; Persian and Dari have پ چ ژ گ and ی ک, Arabic ة ى ي ك. Only Latin-script text
+goes to lingua, in its small low-accuracy mode, together with a few languages we do not
+serve so that we can say so. German office words ("Jobcenter", "Ausländerbehörde") are
+removed first: they make any sentence look German. Short messages ("ok", "salam", "2")
+keep the resident's language.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lingua import Language as LinguaLanguage
+from lingua import LanguageDetector, LanguageDetectorBuilder
+
+from bot.services.normalise import normalise_for_matching
+
+MIN_LETTERS = 12
+MIN_WORDS = 3
+MIN_CONFIDENCE = 0.6
+
+_SERVED_LATIN = {
+    LinguaLanguage.GERMAN: "de",
+    LinguaLanguage.ENGLISH: "en",
+    LinguaLanguage.TURKISH: "tr",
+    LinguaLanguage.FRENCH: "fr",
+}
+# Languages newcomers in Germany also write that hubbot does not serve (yet).
+_UNSERVED_LATIN = (
+    LinguaLanguage.SPANISH,
+    LinguaLanguage.ITALIAN,
+    LinguaLanguage.PORTUGUESE,
+    LinguaLanguage.POLISH,
+    LinguaLanguage.ROMANIAN,
+    LinguaLanguage.ALBANIAN,
+    LinguaLanguage.SOMALI,
+    LinguaLanguage.DUTCH,
+)
+_UKRAINIAN_ONLY = set("іїєґ")
+_RUSSIAN_ONLY = set("ыэъё")
+_PERSIAN_ONLY = set("پچژگ")
+_ARABIC_ONLY = set("ةى")
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """The language of a message: a served code, or `supported=False` with lingua's name."""
+
+    language: str
+    supported: bool = True
+    confident: bool = True
+
+
+def _script(text: str) -> str:
+    counts = {"latin": 0, "cyrillic": 0, "arabic": 0, "ethiopic": 0, "other": 0}
+    for char in text:
+        if not char.isalpha():
+            continue
+        code = ord(char)
+        if code < 0x250:
+            counts["latin"] += 1
+        elif 0x400 <= code < 0x530:
+            counts["cyrillic"] += 1
+        elif 0x600 <= code < 0x700 or 0xFB50 <= code < 0xFF00:
+            counts["arabic"] += 1
+        elif 0x1200 <= code < 0x13A0:
+            counts["ethiopic"] += 1
+        else:
+            counts["other"] += 1
+    return max(counts, key=lambda name: counts[name])
+
+
+class MessageLanguage:
+    """Decide the language of each message from its text and the resident's own choice."""
+
+    def __init__(self, *, office_terms: set[str], latin: LanguageDetector | None = None) -> None:
+        self._office_terms = {normalise_for_matching(term) for term in office_terms}
+        self._latin = (
+            latin
+            or LanguageDetectorBuilder.from_languages(*_SERVED_LATIN, *_UNSERVED_LATIN)
+            .with_low_accuracy_mode()
+            .build()
+        )
+
+    def _without_office_terms(self, text: str) -> str:
+        words = [
+            word for word in text.split() if word.strip(".,!?;:()\"'") not in self._office_terms
+        ]
+        return " ".join(words)
+
+    def detect(self, text: str, *, prior: str | None) -> Detection:
+        """Return the message's language; the prior wins whenever the text is not clear."""
+        fallback = Detection(prior or "en", confident=False)
+        cleaned = self._without_office_terms(normalise_for_matching(text))
+        letters = len(_LETTER.findall(cleaned))
+        if letters < MIN_LETTERS or len(cleaned.split()) < MIN_WORDS:
+            return fallback
+        script = _script(cleaned)
+        if script == "cyrillic":
+            return self._cyrillic(set(cleaned), prior)
+        if script == "arabic":
+            return self._arabic(set(text), prior)
+        if script == "ethiopic":
+            return Detection("Tigrinya or Amharic", supported=False)
+        if script == "latin":
+            return self._latin_language(cleaned, prior, fallback)
+        return Detection("unknown", supported=False, confident=False)
+
+    @staticmethod
+    def _cyrillic(chars: set[str], prior: str | None) -> Detection:
+        ukrainian, russian = bool(chars & _UKRAINIAN_ONLY), bool(chars & _RUSSIAN_ONLY)
+        if ukrainian and not russian:
+            return Detection("uk")
+        if russian and not ukrainian:
+            return Detection("ru")
+        return Detection(prior if prior in ("uk", "ru") else "ru", confident=False)
+
+    @staticmethod
+    def _arabic(chars: set[str], prior: str | None) -> Detection:
+        persian = bool(chars & _PERSIAN_ONLY) or ("ی" in chars and "ي" not in chars)
+        arabic = bool(chars & _ARABIC_ONLY) or ("ي" in chars and "ی" not in chars)
+        if persian and not arabic:
+            # One NLU language serves both; the reply keeps the resident's own variety.
+            return Detection("prs" if prior == "prs" else "fa")
+        if arabic and not persian:
+            return Detection("ar")
+        return Detection(prior if prior in ("ar", "fa", "prs") else "ar", confident=False)
+
+    def _latin_language(self, text: str, prior: str | None, fallback: Detection) -> Detection:
+        if prior in ("ar", "fa", "prs", "uk", "ru"):
+            # Arabic, Persian or Russian typed in Latin letters fools every detector.
+            return fallback
+        values = self._latin.compute_language_confidence_values(text)
+        if not values or values[0].value < MIN_CONFIDENCE:
+            return fallback
+        best = values[0].language
+        if best in _SERVED_LATIN:
+            return Detection(_SERVED_LATIN[best])
+        return Detection(best.name.title(), supported=False)
