@@ -71,6 +71,7 @@ class HubbotApplication(Application):  # type: ignore[type-arg]
                 update,
                 catalogue=self.deps.catalogue,
                 consent_version=self.deps.settings.consent_version,
+                staff_chat_id=self.deps.settings.staff_chat_id,
             )
             self._scopes[id(update)] = scope
             try:
@@ -118,7 +119,7 @@ def build_application(deps: Dependencies, *, with_updater: bool = True) -> Hubbo
         builder = builder.updater(None)
     application = builder.build()
     assert isinstance(application, HubbotApplication)
-    handlers.register(application)
+    handlers.register(application, staff_chat_id=settings.staff_chat_id)
     return application
 
 

@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     sandbox_chat_rate_per_s: float = 1.0
     sandbox_chat_burst: int = 20
 
+    staff_chat_id: int | None = Field(
+        default=None,
+        description="Telegram chat where staff get handover requests and reply to residents.",
+    )
+    staff_language: str = Field(default="de", description="Language of staff notifications.")
     default_hub: str | None = Field(
         default=None, description="Hub slug to preselect; unset lets every resident choose."
     )

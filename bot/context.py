@@ -14,11 +14,12 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from bot.i18n import Catalogue, Translator
+from bot.outgoing import send_text
 from bot.services.answers import ContentAnswerService
 from bot.services.language import MessageLanguage
 from bot.services.nlu import NluClient
 from bot.services.residents import UpdateScope, log_outgoing
-from bot.text import for_display, split_message
+from bot.text import for_display
 from db.base import utcnow
 from db.models import Resident
 
@@ -87,14 +88,11 @@ class HubContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     async def say(self, text: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
         """Send text to the resident: split to Telegram's limit, right-to-left where needed."""
         resident = self.resident
-        parts = split_message(for_display(text, rtl=self.i18n.rtl))
-        for index, part in enumerate(parts):
-            markup = keyboard if index == len(parts) - 1 else None
-            try:
-                await self.bot.send_message(resident.chat_id, part, reply_markup=markup)
-            except Forbidden:
-                resident.blocked_at = utcnow()
-                return
+        if not await send_text(
+            self.bot, resident.chat_id, text, rtl=self.i18n.rtl, keyboard=keyboard
+        ):
+            resident.blocked_at = utcnow()
+            return
         await log_outgoing(self.scope, kind="text", text=text)
 
     async def send_file(self, *, data: bytes, filename: str, caption: str) -> None:

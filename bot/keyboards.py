@@ -27,6 +27,7 @@ SETTINGS_HUB = "settings:hub"
 SETTINGS_PRIVACY = "settings:privacy"
 SETTINGS_DELETE = "settings:delete"
 TOPIC_PREFIX = "topic:"
+HANDOVER_END = "handover:end"
 DELETE_CONFIRM = "delete:yes"
 DELETE_CANCEL = "delete:no"
 
@@ -112,3 +113,8 @@ def suggestions(
     entries = [entry for entry in entries if entry[1] != TOPIC_PREFIX + "human_handover"]
     entries.append((labels["human_handover"], MENU_PERSON))
     return _translated(_, entries, 1)
+
+
+def end_handover(_: Translator) -> InlineKeyboardMarkup:
+    """Let the resident go back to hubbot's own answers."""
+    return _translated(_, [(N_("Back to hubbot"), HANDOVER_END)], 1)

@@ -238,3 +238,28 @@ class ServiceText(Base):
     status: Mapped[str] = mapped_column(String(20), default=ReviewStatus.REVIEWED)
 
     service: Mapped[Service] = relationship(back_populates="texts", lazy="raise")
+
+
+class HandoverStatus(StrEnum):
+    """Where a request to talk to a person stands."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Handover(Base):
+    """A resident's request to talk to a person, answered by staff in the staff chat."""
+
+    __tablename__ = "handovers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), index=True
+    )
+    hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(10), default=HandoverStatus.OPEN)
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    resident: Mapped[Resident] = relationship(lazy="raise")

@@ -14,12 +14,18 @@ from telegram.ext import (
 )
 
 from bot import keyboards
-from bot.handlers import errors, membership, menu, messages, onboarding, privacy
+from bot.handlers import errors, handover, membership, menu, messages, onboarding, privacy
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def register(
+    application: Application[Any, Any, Any, Any, Any, Any], *, staff_chat_id: int | None
+) -> None:
     """Add every handler to the application, most specific first."""
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+    if staff_chat_id is not None:
+        # Staff write in their chat; nothing there is a resident's message.
+        staff_chat = filters.Chat(chat_id=staff_chat_id) & filters.UpdateType.MESSAGE
+        application.add_handler(MessageHandler(staff_chat, handover.staff_reply))
     application.add_handlers(
         [
             CommandHandler("start", onboarding.start, filters=private),
@@ -40,6 +46,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(onboarding.consent_given, pattern="^consent:"),
             CallbackQueryHandler(privacy.delete_answered, pattern="^delete:"),
             CallbackQueryHandler(messages.topic_chosen, pattern=f"^{keyboards.TOPIC_PREFIX}"),
+            CallbackQueryHandler(handover.resident_ends, pattern=f"^{keyboards.HANDOVER_END}$"),
             CallbackQueryHandler(menu.menu_chosen, pattern=f"^({keyboards.MENU_PREFIX}|settings:)"),
             CallbackQueryHandler(menu.stale_button),
             ChatMemberHandler(membership.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),

@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot import keyboards, replies
 from bot.context import HubContext
-from bot.handlers import onboarding, privacy
+from bot.handlers import handover, onboarding, privacy
 from bot.i18n import N_
 
 
@@ -39,10 +39,6 @@ NOT_YET: dict[str, str] = {
         "The events calendar is not in hubbot yet. Until then, the team can tell you "
         "what is on at the hub:"
     ),
-    keyboards.MENU_PERSON: N_(
-        "hubbot cannot put you through to a staff member in this chat yet. "
-        "You can reach the team here:"
-    ),
 }
 
 
@@ -60,6 +56,8 @@ async def menu_chosen(update: Update, context: HubContext) -> None:
                 "for example about housing, German courses, work, documents, health or money."
             )
         )
+    elif action == keyboards.MENU_PERSON:
+        await handover.ask_for_person(context)
     elif action in NOT_YET:
         contact = replies.hub_contact(_, context.resident.hub)
         await context.say(_.gettext(NOT_YET[action]) + "\n\n" + contact, keyboards.main_menu(_))

@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot import keyboards, replies
 from bot.context import HubContext
-from bot.handlers import onboarding, privacy
+from bot.handlers import handover, onboarding, privacy
 from bot.i18n import LANGUAGES
 from bot.services.answers import Answer, AnswerKind
 from bot.services.onboarding import Step, next_step
@@ -19,6 +19,8 @@ async def free_text(update: Update, context: HubContext) -> None:
     step = next_step(context.resident, consent_version=context.deps.settings.consent_version)
     if step is not Step.DONE:
         await onboarding.continue_onboarding(context)
+        return
+    if await handover.forward_to_staff(context, message.text):
         return
     detection = context.deps.languages.detect(message.text, prior=context.resident.language)
     incoming = context.scope.incoming
@@ -72,7 +74,9 @@ async def deliver(context: HubContext, answer: Answer) -> None:
     _ = context.i18n
     if answer.kind is AnswerKind.DELETE_DATA:
         await privacy.ask_to_delete(context)
-    elif answer.kind in (AnswerKind.ANSWERED, AnswerKind.HANDOVER) and answer.text:
+    elif answer.kind is AnswerKind.HANDOVER:
+        await handover.ask_for_person(context)
+    elif answer.kind is AnswerKind.ANSWERED and answer.text:
         await context.say(answer.text, keyboards.main_menu(_))
     elif answer.kind is AnswerKind.UNSURE:
         await context.say(

@@ -42,6 +42,7 @@ async def send(
     text: str,
     caption: str | None,
     options: MediaOptions,
+    reply_to_message_id: int | None = None,
 ) -> Sent:
     """Store the user's message and enqueue it; writing again unblocks the bot first."""
     if user.blocked_bot:
@@ -60,6 +61,10 @@ async def send(
             media=media.fields,
             document=media.document,
         )
+    if reply_to_message_id is not None:
+        if world.find_message(user.id, reply_to_message_id) is None:
+            raise ValueError(f"message {reply_to_message_id} is not in this chat")
+        message.reply_to_message_id = reply_to_message_id
     update_id = await world.updates.enqueue("message", message_json(world, message))
     return Sent(update_id, message.message_id)
 

@@ -159,9 +159,19 @@ class HumanApi:
             first_name=_str(data, "first_name"),
             language_code=_str(data, "language_code"),
         )
-        sent = await human_actions.send(
-            self._world, user, kind=kind, text=text, caption=caption, options=options
-        )
+        reply_to = _int(data, "reply_to_message_id") if "reply_to_message_id" in data else None
+        try:
+            sent = await human_actions.send(
+                self._world,
+                user,
+                kind=kind,
+                text=text,
+                caption=caption,
+                options=options,
+                reply_to_message_id=reply_to,
+            )
+        except ValueError as error:
+            raise HumanRequestError(str(error)) from error
         return JSONResponse(
             {"ok": True, "update_id": sent.update_id, "message_id": sent.message_id}
         )

@@ -50,9 +50,10 @@ def make_deps(
     *,
     http: httpx.AsyncClient,
     nlu: NluClient | None = None,
+    **overrides: object,
 ) -> Dependencies:
     """Return hubbot's dependencies for a test database and sandbox."""
-    settings = make_settings(database_url, sandbox_url)
+    settings = make_settings(database_url, sandbox_url, **overrides)
     return Dependencies(
         settings=settings,
         engine=sessionmaker.kw["bind"],
@@ -63,6 +64,12 @@ def make_deps(
         nlu=nlu,
         languages=LANGUAGE,
     )
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, object]:
+    """Return settings a test module wants changed, e.g. a staff chat."""
+    return {}
 
 
 @pytest.fixture
@@ -78,10 +85,18 @@ async def application(
     demo_hubs: None,
     sandbox_server: str,
     nlu_client: NluClient | None,
+    settings_overrides: dict[str, object],
 ) -> AsyncIterator[HubbotApplication]:
     """Run hubbot, polling the sandbox, until the test ends."""
     async with httpx.AsyncClient() as http:
-        deps = make_deps(database_url, sandbox_server, sessionmaker, http=http, nlu=nlu_client)
+        deps = make_deps(
+            database_url,
+            sandbox_server,
+            sessionmaker,
+            http=http,
+            nlu=nlu_client,
+            **settings_overrides,
+        )
         app = build_application(deps)
         await app.initialize()
         await app.start()

@@ -25,18 +25,20 @@ class SandboxResident:
     seen: int = 0
     last_update_id: int = field(default=0)
 
-    async def send(self, text: str = "", *, kind: str = "text") -> None:
-        """Write to hubbot (or send a sticker, photo, ... with `kind`)."""
-        response = await self.client.post(
-            "/sandbox/api/send",
-            json={
-                "user_id": self.user_id,
-                "text": text,
-                "language_code": self.language_code,
-                "first_name": self.first_name,
-                "kind": kind,
-            },
-        )
+    async def send(
+        self, text: str = "", *, kind: str = "text", reply_to: int | None = None
+    ) -> None:
+        """Write to hubbot (or send a sticker, photo, ... with `kind`; reply with `reply_to`)."""
+        body: dict[str, object] = {
+            "user_id": self.user_id,
+            "text": text,
+            "language_code": self.language_code,
+            "first_name": self.first_name,
+            "kind": kind,
+        }
+        if reply_to is not None:
+            body["reply_to_message_id"] = reply_to
+        response = await self.client.post("/sandbox/api/send", json=body)
         response.raise_for_status()
         self.last_update_id = int(response.json()["update_id"])
 
@@ -113,3 +115,8 @@ def buttons(message: dict[str, Any]) -> list[str]:
 def button_data(message: dict[str, Any]) -> list[str]:
     """Return the callback data of a message's inline buttons."""
     return _callback_data(message)
+
+
+def visible(text: str) -> str:
+    """Return text without the invisible direction marks hubbot adds for right-to-left."""
+    return text.translate({0x200E: None, 0x200F: None})
