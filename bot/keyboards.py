@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import quote_plus
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -28,6 +29,7 @@ SETTINGS_PRIVACY = "settings:privacy"
 SETTINGS_DELETE = "settings:delete"
 TOPIC_PREFIX = "topic:"
 HANDOVER_END = "handover:end"
+FEEDBACK_PREFIX = "fb:"
 DELETE_CONFIRM = "delete:yes"
 DELETE_CANCEL = "delete:no"
 
@@ -118,3 +120,28 @@ def suggestions(
 def end_handover(_: Translator) -> InlineKeyboardMarkup:
     """Let the resident go back to hubbot's own answers."""
     return _translated(_, [(N_("Back to hubbot"), HANDOVER_END)], 1)
+
+
+def answer(
+    _: Translator, *, question_id: int | None, website: str | None, address: str | None
+) -> InlineKeyboardMarkup:
+    """Offer the service's website and map, "Was this helpful?", a person, and the menu."""
+    rows: list[list[InlineKeyboardButton]] = []
+    links = []
+    if website:
+        links.append(InlineKeyboardButton(_.gettext("Website"), url=website))
+    if address:
+        map_url = "https://www.openstreetmap.org/search?query=" + quote_plus(address)
+        links.append(InlineKeyboardButton(_.gettext("Map"), url=map_url))
+    if links:
+        rows.append(links)
+    if question_id is not None:
+        rows.append(
+            [
+                button("👍 " + _.gettext("Helpful"), f"{FEEDBACK_PREFIX}1:{question_id}"),
+                button("👎 " + _.gettext("Not helpful"), f"{FEEDBACK_PREFIX}0:{question_id}"),
+            ]
+        )
+    rows.append([button(_.gettext("Talk to a person"), MENU_PERSON)])
+    rows.append([button(_.gettext("Back to the menu"), MENU_MAIN)])
+    return InlineKeyboardMarkup(rows)

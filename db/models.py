@@ -128,6 +128,8 @@ class MessageLog(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     # answered, unsure (low confidence), unavailable (nothing understood), emergency, ...
     outcome: Mapped[str | None] = mapped_column(String(20))
+    # The resident's "Was this helpful?" answer about the reply to this question.
+    helpful: Mapped[bool | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     resident: Mapped[Resident] = relationship(back_populates="messages", lazy="raise")
@@ -142,6 +144,7 @@ class MessageLog(Base):
             "intent": self.intent,
             "confidence": self.confidence,
             "outcome": self.outcome,
+            "helpful": self.helpful,
             "time": self.created_at.isoformat(),
         }
 

@@ -168,3 +168,15 @@ async def list_services(
         .order_by(Service.id)
     )
     return result.scalars().all()
+
+
+async def set_feedback(
+    session: AsyncSession, *, resident: Resident, message_id: int, helpful: bool
+) -> bool:
+    """Record whether the answer to one of the resident's questions helped."""
+    message = await session.get(MessageLog, message_id)
+    if message is None or message.resident_id != resident.id or message.direction != "in":
+        return False
+    message.helpful = helpful
+    await session.flush()
+    return True

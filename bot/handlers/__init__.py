@@ -47,6 +47,7 @@ def register(
             CallbackQueryHandler(privacy.delete_answered, pattern="^delete:"),
             CallbackQueryHandler(messages.topic_chosen, pattern=f"^{keyboards.TOPIC_PREFIX}"),
             CallbackQueryHandler(handover.resident_ends, pattern=f"^{keyboards.HANDOVER_END}$"),
+            CallbackQueryHandler(messages.feedback_given, pattern=f"^{keyboards.FEEDBACK_PREFIX}"),
             CallbackQueryHandler(menu.menu_chosen, pattern=f"^({keyboards.MENU_PREFIX}|settings:)"),
             CallbackQueryHandler(menu.stale_button),
             ChatMemberHandler(membership.membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),

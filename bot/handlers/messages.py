@@ -10,6 +10,7 @@ from bot.handlers import handover, onboarding, privacy
 from bot.i18n import LANGUAGES
 from bot.services.answers import Answer, AnswerKind
 from bot.services.onboarding import Step, next_step
+from db import repositories
 
 
 async def free_text(update: Update, context: HubContext) -> None:
@@ -77,7 +78,13 @@ async def deliver(context: HubContext, answer: Answer) -> None:
     elif answer.kind is AnswerKind.HANDOVER:
         await handover.ask_for_person(context)
     elif answer.kind is AnswerKind.ANSWERED and answer.text:
-        await context.say(answer.text, keyboards.main_menu(_))
+        keyboard = keyboards.answer(
+            _,
+            question_id=incoming.id if incoming is not None else None,
+            website=answer.website,
+            address=answer.address,
+        )
+        await context.say(answer.text, keyboard)
     elif answer.kind is AnswerKind.UNSURE:
         await context.say(
             _.gettext(
@@ -105,3 +112,27 @@ async def not_text(update: Update, context: HubContext) -> None:
         ),
         keyboards.main_menu(_),
     )
+
+
+async def feedback_given(update: Update, context: HubContext) -> None:
+    """Store whether an answer helped, on the question it answered."""
+    query = update.callback_query
+    assert query is not None
+    _ = context.i18n
+    helpful, _sep, question_id = (
+        (query.data or "").removeprefix(keyboards.FEEDBACK_PREFIX).partition(":")
+    )
+    stored = await repositories.set_feedback(
+        context.scope.session,
+        resident=context.resident,
+        message_id=int(question_id) if question_id.isdigit() else -1,
+        helpful=helpful == "1",
+    )
+    await query.answer(_.gettext("Thank you for your feedback!") if stored else None)
+    if stored and helpful != "1":
+        await context.say(
+            _.gettext(
+                "Sorry that this did not help. You can ask in other words or talk to a person."
+            ),
+            keyboards.suggestions(_, (), replies.INTENT_LABELS),
+        )

@@ -47,6 +47,8 @@ class Answer:
     confidence: float | None = None
     suggestions: tuple[str, ...] = field(default_factory=tuple)
     understood_by: str = "nlu"
+    website: str | None = None
+    address: str | None = None
 
 
 class AnswerService(Protocol):
@@ -114,11 +116,21 @@ class ContentAnswerService:
         """Answer a known intent, e.g. one the resident picked from the suggestions."""
         if intent == DELETE_INTENT:
             return Answer(AnswerKind.DELETE_DATA, intent=intent, confidence=confidence)
-        text = await composer.compose(session, intent=intent, language=language, hub=resident.hub)
+        composed = await composer.compose(
+            session, intent=intent, language=language, hub=resident.hub
+        )
         kind = AnswerKind.HANDOVER if intent == HANDOVER_INTENT else AnswerKind.ANSWERED
-        if text is None:
+        if composed is None:
             logger.warning("no content for intent %s", intent)
             return Answer(
                 AnswerKind.UNSURE, intent=intent, confidence=confidence, understood_by=source
             )
-        return Answer(kind, text=text, intent=intent, confidence=confidence, understood_by=source)
+        return Answer(
+            kind,
+            text=composed.text,
+            intent=intent,
+            confidence=confidence,
+            understood_by=source,
+            website=composed.website,
+            address=composed.address,
+        )

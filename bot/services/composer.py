@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import repositories
@@ -49,9 +51,18 @@ def describe_service(service: Service, language: str) -> str | None:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True, slots=True)
+class Composed:
+    """An answer's text and where its first service can be found."""
+
+    text: str
+    website: str | None = None
+    address: str | None = None
+
+
 async def compose(
     session: AsyncSession, *, intent: str, language: str, hub: Hub | None
-) -> str | None:
+) -> Composed | None:
     """Return the answer for an intent with the hub's services, or None without content."""
     answer = await repositories.get_answer(
         session, intent=intent, hub_id=hub.id if hub is not None else None
@@ -67,8 +78,14 @@ async def compose(
     services = await repositories.list_services(
         session, intent=intent, hub_id=hub.id if hub is not None else None
     )
-    for service in services[:MAX_SERVICES]:
+    shown = services[:MAX_SERVICES]
+    for service in shown:
         block = describe_service(service, language)
         if block:
             parts.append(block)
-    return "\n\n".join(parts)
+    first = shown[0] if shown else None
+    return Composed(
+        text="\n\n".join(parts),
+        website=first.url if first else None,
+        address=first.address if first else None,
+    )

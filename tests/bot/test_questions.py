@@ -47,9 +47,9 @@ async def expected_answer(
 ) -> str:
     async with sessionmaker() as session:
         hub = await repositories.get_hub(session, slug="berlin")
-        text = await compose(session, intent=intent, language=language, hub=hub)
-    assert text is not None
-    return text
+        composed = await compose(session, intent=intent, language=language, hub=hub)
+    assert composed is not None
+    return composed.text
 
 
 async def logged_questions(
@@ -137,3 +137,44 @@ async def test_without_an_nlu_server_questions_are_still_answered(
     await person.send("kita yeri lazim cocugum icin")
     answer = await person.reply()
     assert answer["text"] == await expected_answer(sessionmaker, "childcare_school", "tr")
+
+
+async def test_an_answer_offers_website_map_feedback_and_a_person(
+    resident: Callable[..., SandboxResident],
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    person = resident("ar")
+    await onboard(person, "ar")
+    await person.send(ARABIC_HOUSING)
+    answer = await person.reply()
+    rows = answer["reply_markup"]["inline_keyboard"]
+    urls = [button["url"] for row in rows for button in row if "url" in button]
+    assert any(url.startswith("https://hub.example.org/") for url in urls)
+    assert any(url.startswith("https://www.openstreetmap.org/search?query=") for url in urls)
+    feedback = [data for data in button_data(answer) if data.startswith("fb:")]
+    assert len(feedback) == 2 and "menu:person" in button_data(answer)
+
+    await person.press(feedback[1])  # not helpful
+    offer = await person.reply()
+    assert "menu:person" in button_data(offer)
+    question = (await logged_questions(sessionmaker, person))[-1]
+    assert question.helpful is False
+
+
+async def test_feedback_on_someone_elses_question_is_ignored(
+    resident: Callable[..., SandboxResident],
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    owner, other = resident("ar"), resident("ar")
+    await onboard(owner, "ar")
+    await owner.send(ARABIC_HOUSING)
+    answer = await owner.reply()
+    question_id = [d for d in button_data(answer) if d.startswith("fb:1:")][0].split(":")[2]
+    await onboard(other, "ar")
+    async with sessionmaker() as session:
+        resident_row = await stored_resident(sessionmaker, other)
+        assert resident_row is not None
+        stored = await repositories.set_feedback(
+            session, resident=resident_row, message_id=int(question_id), helpful=True
+        )
+    assert stored is False
