@@ -98,6 +98,34 @@ def nlu_serve() -> None:
         raise typer.Exit(1) from error
 
 
+@app.command()
+def ask() -> None:
+    """Answer one message a line from stdin (text or JSON lines), one JSON object a line."""
+    import sys
+
+    from bot.measure import ask as ask_lines
+
+    asyncio.run(ask_lines(_settings(), sys.stdin, sys.stdout))
+
+
+eval_app = typer.Typer(help="Measurements that print numbers.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("nlu")
+def eval_nlu(
+    baseline: bool = typer.Option(
+        False, help="Also train and measure Rasa's default pipeline (slow: tens of minutes)."
+    ),
+) -> None:
+    """Per-language accuracy and macro-F1 on the held-out NLU tests."""
+    import sys
+
+    from bot.measure import eval_nlu as run_eval
+
+    asyncio.run(run_eval(_settings(), baseline=baseline, out=sys.stdout))
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head")) -> None:
     """Migrate the database up (to the newest revision by default)."""

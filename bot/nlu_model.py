@@ -40,10 +40,12 @@ class ModelPaths:
     cached: Path
 
 
-def input_hash(nlu_data_dir: Path) -> str:
+def input_hash(nlu_data_dir: Path, config: Path | None = None) -> str:
     """Hash the files that shape the model, by relative path and content."""
     digest = hashlib.sha256()
     files = sorted({path for pattern in MODEL_INPUT_GLOBS for path in nlu_data_dir.glob(pattern)})
+    if config is not None:
+        files = [path for path in files if path.name != "config.yml"] + [config]
     for path in files:
         digest.update(path.relative_to(nlu_data_dir).as_posix().encode())
         digest.update(b"\0")
@@ -52,9 +54,9 @@ def input_hash(nlu_data_dir: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def model_paths(settings: Settings) -> ModelPaths:
+def model_paths(settings: Settings, config: Path | None = None, prefix: str = "nlu") -> ModelPaths:
     """Return where the model of the current inputs is, or will be."""
-    name = f"nlu-{input_hash(settings.nlu_data_dir)}"
+    name = f"{prefix}-{input_hash(settings.nlu_data_dir, config)}"
     return ModelPaths(
         name=name,
         path=settings.models_dir / f"{name}.tar.gz",
@@ -70,7 +72,8 @@ def rasa_command(settings: Settings) -> Path:
     return rasa
 
 
-def _rasa_env(settings: Settings) -> dict[str, str]:
+def rasa_environment(settings: Settings) -> dict[str, str]:
+    """Return the environment the rasa command runs in."""
     env = dict(os.environ)
     # Rasa phones home and checks for updates unless told not to; there is no internet here.
     env.update(
@@ -83,9 +86,16 @@ def _rasa_env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def ensure_model(settings: Settings, *, force: bool = False) -> ModelPaths:
+def ensure_model(
+    settings: Settings,
+    *,
+    force: bool = False,
+    config: Path | None = None,
+    prefix: str = "nlu",
+) -> ModelPaths:
     """Return the current model, training it only when its inputs changed."""
-    paths = model_paths(settings)
+    config = config or settings.nlu_data_dir / "config.yml"
+    paths = model_paths(settings, config, prefix)
     if paths.path.exists() and not force:
         return paths
     settings.models_dir.mkdir(parents=True, exist_ok=True)
@@ -97,7 +107,7 @@ def ensure_model(settings: Settings, *, force: bool = False) -> ModelPaths:
         "train",
         "nlu",
         "--config",
-        str(settings.nlu_data_dir / "config.yml"),
+        str(config),
         "--nlu",
         str(settings.nlu_data_dir / "data"),
         "--out",
@@ -105,7 +115,7 @@ def ensure_model(settings: Settings, *, force: bool = False) -> ModelPaths:
         "--fixed-model-name",
         paths.name,
     ]
-    result = subprocess.run(command, env=_rasa_env(settings), cwd=settings.nlu_data_dir)
+    result = subprocess.run(command, env=rasa_environment(settings), cwd=settings.nlu_data_dir)
     if result.returncode != 0 or not paths.path.exists():
         raise NluSetupError(f"rasa train nlu failed with exit code {result.returncode}")
     settings.nlu_model_cache.mkdir(parents=True, exist_ok=True)
@@ -139,4 +149,4 @@ def serve(settings: Settings, token: str) -> int:
     paths = ensure_model(settings)
     command = serve_command(settings, paths.path, token)
     os.chdir(settings.nlu_data_dir)
-    os.execve(command[0], command, _rasa_env(settings))
+    os.execve(command[0], command, rasa_environment(settings))

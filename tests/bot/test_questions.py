@@ -13,7 +13,7 @@ from bot.services.composer import compose
 from bot.services.nlu import NluClient
 from db import repositories
 from db.models import MessageLog
-from tests.bot.harness import SandboxResident, button_data
+from tests.bot.harness import SandboxResident, button_data, visible
 from tests.bot.test_first_conversation import onboard, stored_resident
 from tests.conftest import ServeAsgi
 from tests.fakes import FakeNlu
@@ -76,9 +76,7 @@ async def test_an_arabic_question_gets_the_arabic_housing_answer_with_berlin_ser
     await person.send(ARABIC_HOUSING)
     answer = await person.reply()
     expected = await expected_answer(sessionmaker, "housing", "ar")
-    assert answer["text"].replace("\u200e", "").replace("\u200f", "") == expected.replace(
-        "\u200e", ""
-    ).replace("\u200f", "")
+    assert visible(answer["text"]) == visible(expected)
     assert "berlin" in expected.lower() or "برلين" in expected
     question = (await logged_questions(sessionmaker, person))[-1]
     assert (question.intent, question.outcome) == ("housing", "answered")

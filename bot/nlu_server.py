@@ -1,0 +1,76 @@
+"""Reach an NLU server for a command: the configured one, or one started for the duration."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+
+from bot.config import Settings
+from bot.nlu_model import ensure_model, rasa_environment, serve_command
+from bot.services.nlu import NluClient
+
+STARTUP_S = 300.0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _wait_until_up(client: NluClient, process: asyncio.subprocess.Process) -> None:
+    deadline = asyncio.get_running_loop().time() + STARTUP_S
+    while not await client.is_reachable():
+        if process.returncode is not None:
+            raise RuntimeError(f"the NLU server exited with code {process.returncode}")
+        if asyncio.get_running_loop().time() > deadline:
+            raise RuntimeError("the NLU server did not come up in time")
+        await asyncio.sleep(1.0)
+
+
+@asynccontextmanager
+async def started_server(
+    settings: Settings, http: httpx.AsyncClient, *, model: Path | None = None
+) -> AsyncIterator[NluClient]:
+    """Serve a model (the current one by default) on a free port until the block ends."""
+    model = model or (await asyncio.to_thread(ensure_model, settings)).path
+    token = secrets.token_urlsafe(16)
+    port = _free_port()
+    local = settings.model_copy(update={"nlu_url": f"http://127.0.0.1:{port}"})
+    process = await asyncio.create_subprocess_exec(
+        *serve_command(local, model, token),
+        cwd=settings.nlu_data_dir,
+        env=rasa_environment(settings),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    client = NluClient(http, base_url=local.nlu_url, token=token, timeout_s=30.0)
+    try:
+        await _wait_until_up(client, process)
+        yield client
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), 60)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+@asynccontextmanager
+async def nlu_for_command(settings: Settings, http: httpx.AsyncClient) -> AsyncIterator[NluClient]:
+    """Use the configured NLU server if it answers, else start one for the command."""
+    token = settings.nlu_token.get_secret_value() if settings.nlu_token else None
+    configured = NluClient(http, base_url=settings.nlu_url, token=token, timeout_s=30.0)
+    if await configured.is_reachable():
+        yield configured
+        return
+    async with started_server(settings, http) as client:
+        yield client
