@@ -19,6 +19,7 @@ from bot.services.answers import ContentAnswerService
 from bot.services.language import MessageLanguage
 from bot.services.nlu import NluClient
 from bot.services.residents import UpdateScope, log_outgoing
+from bot.services.safety import SafetyCheck
 from bot.text import for_display
 from db.base import utcnow
 from db.models import Resident
@@ -39,6 +40,7 @@ class Dependencies:
     http: httpx.AsyncClient
     nlu: NluClient | None
     languages: MessageLanguage
+    safety: SafetyCheck
 
 
 class HubContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

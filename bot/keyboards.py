@@ -145,3 +145,10 @@ def answer(
     rows.append([button(_.gettext("Talk to a person"), MENU_PERSON)])
     rows.append([button(_.gettext("Back to the menu"), MENU_MAIN)])
     return InlineKeyboardMarkup(rows)
+
+
+def crisis(_: Translator) -> InlineKeyboardMarkup:
+    """After the emergency numbers: a person, or the menu."""
+    return _translated(
+        _, [(N_("Talk to a person"), MENU_PERSON), (N_("Back to the menu"), MENU_MAIN)], 1
+    )

@@ -21,6 +21,7 @@ from bot.services.answers import ContentAnswerService
 from bot.services.intent_search import IntentSearch, read_examples
 from bot.services.language import MessageLanguage
 from bot.services.nlu import NluClient
+from bot.services.safety import SafetyCheck
 from bot.web import create_web_app
 from db import repositories
 from db.base import utcnow
@@ -52,6 +53,7 @@ def build_dependencies(settings: Settings) -> Dependencies:
         http=http,
         nlu=nlu,
         languages=MessageLanguage(office_terms=set(read_terms(settings.content_dir))),
+        safety=SafetyCheck.load(settings.content_dir),
     )
 
 

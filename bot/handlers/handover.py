@@ -146,3 +146,23 @@ async def staff_reply(update: Update, context: HubContext) -> None:
     )
     if confirmation:
         await message.reply_text(confirmation.format(reference=handovers.reference(handover)))
+
+
+async def alert_staff(context: HubContext, *, category: str, text: str) -> None:
+    """Tell the staff chat at once that a resident may be in danger."""
+    staff_chat = context.deps.settings.staff_chat_id
+    if staff_chat is None:
+        logger.warning("possible %s emergency, and no staff chat to alert", category)
+        return
+    staff = context.deps.catalogue.translator(context.deps.settings.staff_language)
+    resident = context.resident
+    hub = resident.hub.name_in(staff.language) if resident.hub is not None else "–"
+    # In a crisis the words matter more than data minimisation: they go to staff, unstored.
+    alert = staff.gettext(
+        "Possible emergency ({category}) from a resident of {hub}, language {language}. "
+        "hubbot sent the emergency numbers. Message:"
+    ).format(category=category, hub=hub, language=context.i18n.language)
+    try:
+        await context.bot.send_message(staff_chat, f"⚠️ {alert}\n\n{text}")
+    except TelegramError as error:
+        logger.error("could not alert the staff chat: %s", error)

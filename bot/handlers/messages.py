@@ -17,6 +17,10 @@ async def free_text(update: Update, context: HubContext) -> None:
     """Answer a question, after any unanswered onboarding question."""
     message = update.message
     assert message is not None and message.text is not None
+    crisis = context.deps.safety.crisis_in(message.text)
+    if crisis is not None:
+        await answer_crisis(context, crisis, message.text)
+        return
     step = next_step(context.resident, consent_version=context.deps.settings.consent_version)
     if step is not Step.DONE:
         await onboarding.continue_onboarding(context)
@@ -46,6 +50,17 @@ async def free_text(update: Update, context: HubContext) -> None:
         language=_.language,
     )
     await deliver(context, answer)
+
+
+async def answer_crisis(context: HubContext, category: str, text: str) -> None:
+    """Give the emergency numbers before anything else, and alert the staff chat."""
+    detection = context.deps.languages.detect(text, prior=context.i18n.language)
+    _ = context.use_language(detection.language) if detection.supported else context.i18n
+    incoming = context.scope.incoming
+    if incoming is not None:
+        incoming.outcome, incoming.intent = "emergency", f"crisis:{category}"
+    await context.say(context.deps.safety.reply(_.language), keyboards.crisis(_))
+    await handover.alert_staff(context, category=category, text=text)
 
 
 async def topic_chosen(update: Update, context: HubContext) -> None:

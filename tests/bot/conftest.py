@@ -18,6 +18,7 @@ from bot.services.answers import ContentAnswerService
 from bot.services.intent_search import IntentSearch, read_examples
 from bot.services.language import MessageLanguage
 from bot.services.nlu import NluClient
+from bot.services.safety import SafetyCheck
 from db.content import read_terms
 from tests.bot.harness import SandboxResident
 from tests.support import free_port
@@ -25,6 +26,7 @@ from tests.support import free_port
 _user_ids = itertools.count(10_001)
 # The NLU server is not part of these tests: the fallback search understands instead.
 SEARCH = IntentSearch(read_examples(PROJECT_ROOT / "nlu_data" / "data"))
+SAFETY = SafetyCheck.load(PROJECT_ROOT / "content")
 LANGUAGE = MessageLanguage(office_terms=set(read_terms(PROJECT_ROOT / "content")))
 
 
@@ -63,6 +65,7 @@ def make_deps(
         http=http,
         nlu=nlu,
         languages=LANGUAGE,
+        safety=SAFETY,
     )
 
 
