@@ -11,7 +11,7 @@ CHROMIUM := /usr/bin/chromium
 # (A pyenv shim on PATH may exist and still refuse to run a version that is not selected.)
 find_python = $(shell for p in $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$(1).*/bin/python$(1) 2>/dev/null | sort -rV) $$(command -v python$(1)); do "$$p" -c "import sys" >/dev/null 2>&1 && echo "$$p" && break; done)
 
-.PHONY: help install run test test-fast lint browser i18n-extract i18n-update clean
+.PHONY: help install run test test-fast lint bench browser i18n-extract i18n-update clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ lint: $(VENV)/.installed ## ruff and mypy --strict
 
 test-fast: $(VENV)/.installed ## Run the suite without the browser tests
 	$(BIN)/python -m pytest -m "not browser"
+
+bench: install ## Reply latency and throughput through the sandbox (start `make run` first for the NLU)
+	$(BIN)/hubbot bench replies
 
 i18n-extract: $(VENV)/.installed ## Collect translatable strings into locales/messages.pot
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -11,10 +12,12 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from bot import handlers, replies
+from bot.config import Settings
 from bot.context import Dependencies, HubContext
 from bot.i18n import FALLBACK_LANGUAGE, LANGUAGES, language_from_telegram
 from bot.services.residents import UpdateScope, open_scope
 from bot.text import for_display
+from bot.updates import PerChatUpdateProcessor
 from db import repositories
 
 logger = logging.getLogger(__name__)
@@ -33,8 +36,8 @@ class HubbotApplication(Application):  # type: ignore[type-arg]
         super().__init__(**kwargs)
         self.deps = deps
         self._scopes: dict[int, UpdateScope] = {}
-        # Updates are processed one after another, so this only grows; tests wait on it.
-        self.last_update_id = 0
+        # The ids of recently finished updates, for tests and benchmarks to wait on.
+        self.finished_updates: deque[int] = deque(maxlen=10_000)
 
     async def initialize(self) -> None:
         """Initialise, then publish the command menu."""
@@ -59,7 +62,7 @@ class HubbotApplication(Application):  # type: ignore[type-arg]
             logger.error("update %s not handled: database error: %s", update.update_id, error)
             await self._apologise_without_database(update)
         finally:
-            self.last_update_id = max(self.last_update_id, update.update_id)
+            self.finished_updates.append(update.update_id)
 
     async def _process_in_transaction(self, update: Update) -> None:
         async with self.deps.sessionmaker() as session:
@@ -102,6 +105,14 @@ class HubbotApplication(Application):  # type: ignore[type-arg]
             logger.warning("could not send the apology: %s", error)
 
 
+def _concurrency(settings: Settings) -> int:
+    # SQLite has one writer at a time and each update is one write transaction: concurrent
+    # updates would only queue for the lock (and time out under load). PostgreSQL scales.
+    if settings.database_url.startswith("sqlite"):
+        return 1
+    return settings.max_concurrent_updates
+
+
 def build_application(deps: Dependencies, *, with_updater: bool = True) -> HubbotApplication:
     """Create the bot application for Telegram or the sandbox, with every handler added."""
     settings = deps.settings
@@ -113,6 +124,7 @@ def build_application(deps: Dependencies, *, with_updater: bool = True) -> Hubbo
         .base_file_url(settings.bot_api_base_file_url)
         .context_types(ContextTypes(context=HubContext))
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerChatUpdateProcessor(_concurrency(settings)))
         .arbitrary_callback_data(False)
     )
     if not with_updater:

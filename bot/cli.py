@@ -126,6 +126,35 @@ def eval_nlu(
     asyncio.run(run_eval(_settings(), baseline=baseline, out=sys.stdout))
 
 
+bench_app = typer.Typer(help="Benchmarks that print numbers.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("replies")
+def bench_replies(
+    users: str = typer.Option("1,50", help="Concurrent residents per round, comma-separated."),
+    questions: int = typer.Option(20, help="Questions each resident asks."),
+    database_url: str = typer.Option(
+        "", help="An empty database to use (e.g. PostgreSQL); default: a throw-away SQLite file."
+    ),
+) -> None:
+    """Reply latency (p50, p95) and throughput through the sandbox, and bot memory."""
+    import sys
+
+    from bot.bench import bench
+
+    counts = [int(part) for part in users.split(",") if part.strip()]
+    asyncio.run(
+        bench(
+            _settings(),
+            users=counts,
+            questions=questions,
+            out=sys.stdout,
+            database_url=database_url or None,
+        )
+    )
+
+
 @db_app.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head")) -> None:
     """Migrate the database up (to the newest revision by default)."""

@@ -40,6 +40,11 @@ class Settings(BaseSettings):
         default=None, description="Secret token Telegram sends with every webhook call."
     )
 
+    max_concurrent_updates: int = Field(
+        default=32,
+        description="Updates handled at once on PostgreSQL (one chat's stay in order; "
+        "SQLite handles one at a time).",
+    )
     bot_host: str = "127.0.0.1"
     bot_port: int = Field(default=8090, description="Port of the bot's /healthz and /telegram.")
 
@@ -68,7 +73,7 @@ class Settings(BaseSettings):
     )
     nlu_timeout_s: float = Field(default=1.5, description="Longest wait for one NLU parse.")
     nlu_confidence: float = Field(
-        default=0.5, description="Below this intent confidence hubbot asks what was meant."
+        default=0.4, description="Below this intent confidence hubbot asks what was meant."
     )
     nlu_data_dir: Path = PROJECT_ROOT / "nlu_data"
     nlu_venv: Path = PROJECT_ROOT / ".venv-nlu"

@@ -81,6 +81,8 @@ def rasa_environment(settings: Settings) -> dict[str, str]:
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "PYTHONPATH": str(settings.nlu_data_dir),
+            # Rasa caches training steps in ./.rasa by default, i.e. inside the checkout.
+            "RASA_CACHE_DIRECTORY": str(settings.nlu_model_cache / "rasa-cache"),
         }
     )
     return env

@@ -68,14 +68,23 @@ class ContentAnswerService:
         self._nlu = nlu
         self._search = search
         self._threshold = threshold
+        # Log the NLU server going away and coming back, not every message in between.
+        self._nlu_down = False
 
     async def understand(self, question: str) -> tuple[NluResult | None, str]:
         """Return the model's reading, or the fallback search's when the model is away."""
         if self._nlu is not None:
             try:
-                return await self._nlu.parse(question), "nlu"
+                reading = await self._nlu.parse(question)
             except NluUnavailable as error:
-                logger.warning("NLU unavailable, using the fallback search: %s", error)
+                if not self._nlu_down:
+                    logger.warning("NLU unavailable, using the fallback search: %s", error)
+                self._nlu_down = True
+            else:
+                if self._nlu_down:
+                    logger.warning("NLU available again")
+                self._nlu_down = False
+                return reading, "nlu"
         return self._search.search(question), "search"
 
     async def answer(

@@ -77,7 +77,7 @@ class SandboxResident:
     async def settled(self) -> None:
         """Wait until hubbot has finished handling everything this resident sent."""
         deadline = asyncio.get_running_loop().time() + WAIT_S
-        while self.application.last_update_id < self.last_update_id:
+        while self.last_update_id and self.last_update_id not in self.application.finished_updates:
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError("hubbot did not handle the update in time")
             await asyncio.sleep(0.02)

@@ -123,7 +123,8 @@ async def test_declining_consent_keeps_no_text_but_still_answers(
     await onboard(person, "de", accept=False)
     await person.send("Ich suche eine Wohnung in Neukölln")
     answer = await person.reply()
-    assert answer["text"] and button_data(answer) == MAIN_MENU
+    assert "WBS" in answer["text"], "the housing answer, in German"
+    assert "menu:person" in button_data(answer)
 
     stored = await stored_resident(sessionmaker, person)
     assert stored is not None and stored.consent_decision == "declined"
@@ -187,7 +188,7 @@ async def test_a_6000_character_message_is_answered_and_kept_whole(
     text = ("My landlord wants me to leave the flat. " * 150)[:6000]
     await person.send(text)
     answer = await person.reply()
-    assert button_data(answer) == MAIN_MENU
+    assert answer["text"] and "menu:person" in button_data(answer)
     stored = await stored_resident(sessionmaker, person)
     assert stored is not None
     assert text in [message.text for message in await stored_messages(sessionmaker, stored)]
@@ -200,7 +201,7 @@ async def test_html_and_invisible_characters_are_treated_as_text(
     await onboard(person, "fa")
     await person.send("<b>سلام</b>\u200b\u200f <script>alert(1)</script> &amp;")
     answer = await person.reply()
-    assert button_data(answer) == MAIN_MENU
+    assert answer["text"] and "menu:person" in button_data(answer)
 
 
 async def test_menu_buttons_answer_honestly(resident: Callable[..., SandboxResident]) -> None:
