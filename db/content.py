@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import ValidationError
@@ -98,14 +98,8 @@ async def _import_answer(session: AsyncSession, file: IntentContentFile) -> None
         select(Answer).where(Answer.intent == file.intent, Answer.hub_id.is_(None))
     )
     answer = result.scalar_one_or_none() or Answer(intent=file.intent, hub_id=None, texts=[])
-    existing = {text.language: text for text in answer.texts}
-    for language, text in file.answer.items():
-        row = existing.pop(language, None) or AnswerText(language=language)
-        row.text, row.status = text, ReviewStatus.REVIEWED
-        if row not in answer.texts:
-            answer.texts.append(row)
-    for row in existing.values():
-        answer.texts.remove(row)
+    wanted = {language: {"text": text} for language, text in file.answer.items()}
+    _sync_texts(answer.texts, wanted, AnswerText)
     session.add(answer)
     await session.flush()
 
@@ -121,15 +115,15 @@ async def _import_service(session: AsyncSession, intent: str, data: ServiceFile,
     service.url = data.url
     service.staff_languages = list(data.staff_languages)
     hours = data.opening_hours or {}
-    existing = {text.language: text for text in service.texts}
-    for language in data.title:
-        row = existing.pop(language, None) or ServiceText(language=language)
-        row.title, row.body = data.title[language], data.body[language]
-        row.opening_hours, row.status = hours.get(language), ReviewStatus.REVIEWED
-        if row not in service.texts:
-            service.texts.append(row)
-    for row in existing.values():
-        service.texts.remove(row)
+    wanted = {
+        language: {
+            "title": data.title[language],
+            "body": data.body[language],
+            "opening_hours": hours.get(language),
+        }
+        for language in data.title
+    }
+    _sync_texts(service.texts, wanted, ServiceText)
     session.add(service)
     await session.flush()
 
@@ -141,3 +135,27 @@ def read_terms(content_dir: Path) -> list[str]:
         return []
     data = _load_yaml(path) or {}
     return [str(term) for term in data.get("terms") or []]
+
+
+TextRow = TypeVar("TextRow", AnswerText, ServiceText)
+
+
+def _sync_texts(
+    rows: list[TextRow], wanted: dict[str, dict[str, Any]], make: type[TextRow]
+) -> None:
+    """Make a content item's per-language rows match the file, updating rows in place.
+
+    In place because the (item, language) pair is unique: replacing the rows would insert
+    the new ones before the old ones are deleted.
+    """
+    existing = {row.language: row for row in rows}
+    for language, fields in wanted.items():
+        row = existing.pop(language, None)
+        if row is None:
+            row = make(language=language)
+            rows.append(row)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.status = ReviewStatus.REVIEWED
+    for row in existing.values():
+        rows.remove(row)
