@@ -26,17 +26,24 @@ def create_web_app(application: HubbotApplication, *, webhook_secret: str | None
     """Create the Starlette app served next to the bot."""
 
     async def healthz(request: Request) -> JSONResponse:
-        """Report whether the database (and later the NLU server) can be reached."""
+        """Report whether the database and the NLU server can be reached.
+
+        Only the database decides the status code: without the NLU server hubbot still
+        answers (with its fallback search), so it stays in service, reported as degraded.
+        """
         database = "ok"
         try:
             async with application.deps.sessionmaker() as session:
                 await asyncio.wait_for(session.execute(text("SELECT 1")), HEALTH_TIMEOUT_S)
         except Exception as error:  # noqa: BLE001  (any failure means "not healthy")
             database = f"error: {type(error).__name__}"
+        nlu = "not configured"
+        if application.deps.nlu is not None:
+            nlu = "ok" if await application.deps.nlu.is_reachable() else "unreachable"
         body = {
-            "status": "ok" if database == "ok" else "degraded",
+            "status": "ok" if database == "ok" and nlu != "unreachable" else "degraded",
             "database": database,
-            "nlu": "not configured",
+            "nlu": nlu,
         }
         return JSONResponse(body, status_code=200 if database == "ok" else 503)
 

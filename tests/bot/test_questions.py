@@ -9,8 +9,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.application import HubbotApplication
 from bot.services.composer import compose
 from bot.services.nlu import NluClient
+from bot.web import create_web_app
 from db import repositories
 from db.models import MessageLog
 from tests.bot.harness import SandboxResident, button_data, visible
@@ -176,3 +178,12 @@ async def test_feedback_on_someone_elses_question_is_ignored(
             session, resident=resident_row, message_id=int(question_id), helpful=True
         )
     assert stored is False
+
+
+async def test_healthz_reports_the_nlu_server(
+    application: HubbotApplication, serve_asgi: ServeAsgi
+) -> None:
+    url = await serve_asgi(create_web_app(application, webhook_secret=None))
+    async with httpx.AsyncClient() as client:
+        health = (await client.get(f"{url}/healthz")).json()
+    assert health == {"status": "ok", "database": "ok", "nlu": "ok"}
