@@ -16,14 +16,14 @@ What it does:
 
 Persisted with joblib in the model storage.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text, Type
+from typing import Any, Dict, List, Text, Type
 
 import numpy as np
-from scipy.sparse import csr_matrix, hstack
-
+from components.e5_featurizer import normalize_text
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -33,17 +33,14 @@ from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-
-from components.e5_featurizer import normalize_text
+from scipy.sparse import csr_matrix, hstack
 
 logger = logging.getLogger(__name__)
 
 _FILE = "char_e5_classifier.joblib"
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class CharE5Classifier(IntentClassifier, GraphComponent):
     """Linear SVM over char TF-IDF + dense sentence embeddings."""
 

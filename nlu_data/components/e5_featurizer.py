@@ -13,6 +13,7 @@ Config:
   add_sequence_features: also add a (n_tokens, dim) sequence matrix (the sentence
               vector repeated per token) - only needed by DIET/TED-style consumers.
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,7 +23,6 @@ import unicodedata
 from typing import Any, Dict, List, Optional, Text, Type
 
 import numpy as np
-
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -54,16 +54,42 @@ def get_e5():
 
 _LETTERS = str.maketrans(
     {
-        "ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
-        "ؤ": "و", "ئ": "ی", "ۀ": "ه",
-        "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4",
-        "٥": "5", "٦": "6", "٧": "7", "٨": "8", "٩": "9",
-        "۰": "0", "۱": "1", "۲": "2", "۳": "3", "۴": "4",
-        "۵": "5", "۶": "6", "۷": "7", "۸": "8", "۹": "9",
-        "ـ": None, "\u200c": " ",
+        "ي": "ی",
+        "ى": "ی",
+        "ك": "ک",
+        "ة": "ه",
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ؤ": "و",
+        "ئ": "ی",
+        "ۀ": "ه",
+        "٠": "0",
+        "١": "1",
+        "٢": "2",
+        "٣": "3",
+        "٤": "4",
+        "٥": "5",
+        "٦": "6",
+        "٧": "7",
+        "٨": "8",
+        "٩": "9",
+        "۰": "0",
+        "۱": "1",
+        "۲": "2",
+        "۳": "3",
+        "۴": "4",
+        "۵": "5",
+        "۶": "6",
+        "۷": "7",
+        "۸": "8",
+        "۹": "9",
+        "ـ": None,
+        "\u200c": " ",
     }
 )
-_TASHKEEL = re.compile("[\u064B-\u065F\u0670\u06D6-\u06ED]")
+_TASHKEEL = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
 _SPACES = re.compile(r"\s+")
 
 
@@ -80,9 +106,7 @@ def normalize_text(text: Text) -> Text:
     return _SPACES.sub(" ", text).strip()
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class E5Featurizer(DenseFeaturizer, GraphComponent):
     """Adds multilingual-e5-small sentence embeddings as dense TEXT features."""
 
@@ -125,7 +149,9 @@ class E5Featurizer(DenseFeaturizer, GraphComponent):
 
     def _embed(self, texts: List[Text]) -> np.ndarray:
         model = get_e5()
-        blocks = [texts] + ([[normalize_text(t) for t in texts]] if self._config["normalize"] else [])
+        blocks = [texts]
+        if self._config["normalize"]:
+            blocks.append([normalize_text(t) for t in texts])
         out = []
         for block in blocks:
             parts = []
