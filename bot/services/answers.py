@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,16 +48,6 @@ class Answer:
     understood_by: str = "nlu"
     website: str | None = None
     address: str | None = None
-
-
-class AnswerService(Protocol):
-    """Answers a resident's question."""
-
-    async def answer(
-        self, *, question: str, resident: Resident, session: AsyncSession, language: str
-    ) -> Answer:
-        """Answer a question in a language."""
-        ...
 
 
 class ContentAnswerService:

@@ -52,6 +52,9 @@ def get_e5():
     return _MODEL
 
 
+# The same letter unification as the app's bot/services/normalise.py, kept here on purpose:
+# this runs inside the Rasa environment, and the model's hash covers only nlu_data/, so a
+# change to the app's copy must not silently change what a trained model sees.
 _LETTERS = str.maketrans(
     {
         "ي": "ی",
