@@ -187,3 +187,29 @@ async def test_healthz_reports_the_nlu_server(
     async with httpx.AsyncClient() as client:
         health = (await client.get(f"{url}/healthz")).json()
     assert health == {"status": "ok", "database": "ok", "nlu": "ok"}
+
+
+@pytest.mark.parametrize("nlu_client", [None])
+async def test_a_language_hubbot_does_not_serve_gets_the_list_of_languages(
+    resident: Callable[..., SandboxResident],
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    person = resident("de")
+    await onboard(person, "de")
+    await person.send("Hola, necesito ayuda con mi apartamento por favor")
+    reply = await person.reply()
+    for name in ("Deutsch", "العربية", "دری", "Українська", "Türkçe"):
+        assert name in reply["text"]
+    assert (await logged_questions(sessionmaker, person))[-1].outcome == "unsupported_language"
+
+
+@pytest.mark.parametrize("nlu_client", [None])
+async def test_a_short_message_does_not_flip_the_language(
+    resident: Callable[..., SandboxResident],
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    person = resident("ar")
+    await onboard(person, "ar")
+    await person.send("ok")
+    await person.reply()
+    assert (await logged_questions(sessionmaker, person))[-1].language == "ar"

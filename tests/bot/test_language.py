@@ -1,0 +1,43 @@
+"""Which language a message is in: clear cases switch, unclear ones keep the resident's."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from bot.services.language import MessageLanguage
+from db.content import read_terms
+
+DETECT = MessageLanguage(office_terms=set(read_terms(PROJECT_ROOT / "content")))
+
+
+@pytest.mark.parametrize(
+    ("text", "prior", "expected"),
+    [
+        ("ok", "ar", "ar"),
+        ("salam", "fa", "fa"),
+        ("2", "de", "de"),
+        ("Шукаю квартиру в Берліні, допоможіть", "ru", "uk"),
+        ("Мне нужна помощь, где эта школа?", "uk", "ru"),
+        ("من دنبال خانه هستم در برلین", "prs", "prs"),
+        ("من دنبال خانه هستم در برلین", "ar", "fa"),
+        ("أبحث عن شقة في برلين من فضلك", "de", "ar"),
+        ("jobcenter mektup geldi anlamadim yardim lazim", "de", "tr"),
+        ("I need help with my Anmeldung appointment please", "de", "en"),
+        ("bdi sa2el 3an kita lal walad", "ar", "ar"),
+    ],
+)
+def test_served_languages(text: str, prior: str, expected: str) -> None:
+    detection = DETECT.detect(text, prior=prior)
+    assert detection.supported and detection.language == expected
+
+
+def test_office_words_do_not_make_a_sentence_german() -> None:
+    text = "Ausländerbehörde Termin Jobcenter Bescheid Anmeldung"
+    assert DETECT.detect(text, prior="tr").language == "tr"
+
+
+def test_unserved_languages_are_named() -> None:
+    detection = DETECT.detect("Hola, necesito ayuda con mi apartamento por favor", prior="de")
+    assert not detection.supported and detection.language == "Spanish"
+    assert not DETECT.detect("ሰላም ከመይ ኣለኹም ሓገዝ የድልየኒ ኣሎ", prior="de").supported
