@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -81,6 +82,16 @@ class Settings(BaseSettings):
     nlu_model_cache: Path = Field(
         default=Path.home() / ".cache" / "hubbot" / "nlu",
         description="Trained models by input hash, shared by checkouts and CI runs.",
+    )
+    translation_provider: Literal["none", "libretranslate", "deepl", "google"] = Field(
+        default="none", description="Machine translation for staff replies; none by default."
+    )
+    translation_url: str | None = Field(
+        default=None, description="Base URL of a LibreTranslate server."
+    )
+    translation_api_key: SecretStr | None = None
+    translation_timeout_s: float = Field(
+        default=3.0, description="Longest wait for one translation before showing the original."
     )
     locales_dir: Path = PROJECT_ROOT / "locales"
     content_dir: Path = PROJECT_ROOT / "content"

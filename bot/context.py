@@ -20,6 +20,7 @@ from bot.services.language import MessageLanguage
 from bot.services.nlu import NluClient
 from bot.services.residents import UpdateScope, log_outgoing
 from bot.services.safety import SafetyCheck
+from bot.services.translation import TranslationService
 from bot.text import for_display
 from db.base import utcnow
 from db.models import Resident
@@ -41,6 +42,7 @@ class Dependencies:
     nlu: NluClient | None
     languages: MessageLanguage
     safety: SafetyCheck
+    translation: TranslationService
 
 
 class HubContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -22,6 +22,7 @@ from bot.services.intent_search import IntentSearch, read_examples
 from bot.services.language import MessageLanguage
 from bot.services.nlu import NluClient
 from bot.services.safety import SafetyCheck
+from bot.services.translation import TermShield, TranslationService, build_provider
 from bot.web import create_web_app
 from db import repositories
 from db.base import utcnow
@@ -54,6 +55,20 @@ def build_dependencies(settings: Settings) -> Dependencies:
         nlu=nlu,
         languages=MessageLanguage(office_terms=set(read_terms(settings.content_dir))),
         safety=SafetyCheck.load(settings.content_dir),
+        translation=TranslationService(
+            build_provider(
+                settings.translation_provider,
+                http,
+                url=settings.translation_url,
+                api_key=(
+                    settings.translation_api_key.get_secret_value()
+                    if settings.translation_api_key
+                    else None
+                ),
+            ),
+            terms=TermShield(read_terms(settings.content_dir)),
+            timeout_s=settings.translation_timeout_s,
+        ),
     )
 
 

@@ -266,3 +266,21 @@ class Handover(Base):
     closed_at: Mapped[datetime | None]
 
     resident: Mapped[Resident] = relationship(lazy="raise")
+
+
+class TranslationMemoryEntry(Base):
+    """A translation made once and reused: by a provider, or corrected by a person."""
+
+    __tablename__ = "translations"
+    __table_args__ = (UniqueConstraint("source_hash", "target_language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # sha256 of source language and text: the text itself can be long.
+    source_hash: Mapped[str] = mapped_column(String(64))
+    source_language: Mapped[str] = mapped_column(String(8))
+    target_language: Mapped[str] = mapped_column(String(8))
+    source_text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    provider: Mapped[str] = mapped_column(String(40))
+    reviewed: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -50,3 +50,27 @@ class FakeNlu:
         return Starlette(
             routes=[Route("/model/parse", parse, methods=["POST"]), Route("/status", status)]
         )
+
+
+@dataclass
+class FakeLibreTranslate:
+    """A LibreTranslate-shaped `/translate` answering from a table; can be slow or broken."""
+
+    table: dict[tuple[str, str], str] = field(default_factory=dict)
+    delay_s: float = 0.0
+    broken: bool = False
+    calls: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def app(self) -> Starlette:
+        """Return the ASGI app."""
+
+        async def translate(request: Request) -> JSONResponse:
+            body = await request.json()
+            self.calls.append((body["q"], body["source"], body["target"]))
+            await asyncio.sleep(self.delay_s)
+            if self.broken:
+                return JSONResponse({"error": "model not loaded"}, status_code=500)
+            text = self.table.get((body["q"], body["target"]), f"[{body['target']}] {body['q']}")
+            return JSONResponse({"translatedText": text})
+
+        return Starlette(routes=[Route("/translate", translate, methods=["POST"])])

@@ -9,9 +9,10 @@ from telegram.error import TelegramError
 
 from bot import keyboards, replies
 from bot.context import HubContext
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.outgoing import send_text
 from bot.services import handover as handovers
+from bot.services.translation import TranslationUnavailable
 from db import repositories
 from db.base import utcnow
 from db.models import Direction, HandoverStatus, Resident
@@ -73,7 +74,18 @@ async def forward_to_staff(context: HubContext, text: str) -> bool:
     incoming = context.scope.incoming
     if incoming is not None:
         incoming.outcome = "handover"
-    await context.bot.send_message(staff_chat, f"{handovers.reference(handover)} → {text}")
+    staff_language = context.deps.settings.staff_language
+    relayed = f"{handovers.reference(handover)} → {text}"
+    try:
+        translation = await context.deps.translation.translate(
+            context.scope.session, text, source=context.i18n.language, target=staff_language
+        )
+    except TranslationUnavailable as error:
+        logger.info("resident's message not translated for staff: %s", error)
+    else:
+        if translation.text != text:
+            relayed += f"\n🌐 {translation.text}"
+    await context.bot.send_message(staff_chat, relayed)
     await context.say(context.i18n.gettext("Sent to the team ✓"))
     return True
 
@@ -129,7 +141,11 @@ async def staff_reply(update: Update, context: HubContext) -> None:
         )
         confirmation = staff.gettext("{reference} closed.")
     else:
-        outgoing = _.gettext("Message from the hub team:") + "\n\n" + text
+        outgoing = (
+            _.gettext("Message from the hub team:")
+            + "\n\n"
+            + await _in_language_of(context, text, source=staff.language, reader=_)
+        )
         confirmation = None
     delivered = await send_text(context.bot, resident.chat_id, outgoing, rtl=_.rtl)
     if not delivered:
@@ -146,6 +162,30 @@ async def staff_reply(update: Update, context: HubContext) -> None:
     )
     if confirmation:
         await message.reply_text(confirmation.format(reference=handovers.reference(handover)))
+
+
+async def _in_language_of(
+    context: HubContext, text: str, *, source: str, reader: Translator
+) -> str:
+    """Return a staff message for the resident: translated and labelled, or the original."""
+    if source == reader.language:
+        return text
+    try:
+        translation = await context.deps.translation.translate(
+            context.scope.session, text, source=source, target=reader.language
+        )
+    except TranslationUnavailable as error:
+        logger.info("staff reply not translated: %s", error)
+        return text + "\n\n" + reader.gettext("(Automatic translation is not available right now.)")
+    if not translation.machine:
+        return translation.text
+    return (
+        translation.text
+        + "\n\n"
+        + reader.gettext("Translated automatically. The original:")
+        + "\n"
+        + text
+    )
 
 
 async def alert_staff(context: HubContext, *, category: str, text: str) -> None:

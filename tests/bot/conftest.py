@@ -19,6 +19,7 @@ from bot.services.intent_search import IntentSearch, read_examples
 from bot.services.language import MessageLanguage
 from bot.services.nlu import NluClient
 from bot.services.safety import SafetyCheck
+from bot.services.translation import TermShield, TranslationProvider, TranslationService
 from db.content import read_terms
 from tests.bot.harness import SandboxResident
 from tests.support import free_port
@@ -27,7 +28,8 @@ _user_ids = itertools.count(10_001)
 # The NLU server is not part of these tests: the fallback search understands instead.
 SEARCH = IntentSearch(read_examples(PROJECT_ROOT / "nlu_data" / "data"))
 SAFETY = SafetyCheck.load(PROJECT_ROOT / "content")
-LANGUAGE = MessageLanguage(office_terms=set(read_terms(PROJECT_ROOT / "content")))
+TERMS = read_terms(PROJECT_ROOT / "content")
+LANGUAGE = MessageLanguage(office_terms=set(TERMS))
 
 
 def make_settings(database_url: str, sandbox_url: str, **overrides: object) -> Settings:
@@ -52,6 +54,7 @@ def make_deps(
     *,
     http: httpx.AsyncClient,
     nlu: NluClient | None = None,
+    translation_provider: TranslationProvider | None = None,
     **overrides: object,
 ) -> Dependencies:
     """Return hubbot's dependencies for a test database and sandbox."""
@@ -66,6 +69,9 @@ def make_deps(
         nlu=nlu,
         languages=LANGUAGE,
         safety=SAFETY,
+        translation=TranslationService(
+            translation_provider, terms=TermShield(TERMS), timeout_s=settings.translation_timeout_s
+        ),
     )
 
 
@@ -73,6 +79,12 @@ def make_deps(
 def settings_overrides() -> dict[str, object]:
     """Return settings a test module wants changed, e.g. a staff chat."""
     return {}
+
+
+@pytest.fixture
+def translation_provider() -> TranslationProvider | None:
+    """Return the machine translation provider; none unless a test module sets one."""
+    return None
 
 
 @pytest.fixture
@@ -88,6 +100,7 @@ async def application(
     demo_hubs: None,
     sandbox_server: str,
     nlu_client: NluClient | None,
+    translation_provider: TranslationProvider | None,
     settings_overrides: dict[str, object],
 ) -> AsyncIterator[HubbotApplication]:
     """Run hubbot, polling the sandbox, until the test ends."""
@@ -98,6 +111,7 @@ async def application(
             sessionmaker,
             http=http,
             nlu=nlu_client,
+            translation_provider=translation_provider,
             **settings_overrides,
         )
         app = build_application(deps)
