@@ -149,6 +149,18 @@ def resident(
 
 
 @pytest.fixture
+async def staff_member(
+    resident: Callable[..., SandboxResident], settings_overrides: dict[str, object]
+) -> SandboxResident:
+    """Return the staff member whose private chat is the staff chat, chat already open."""
+    staff = resident("de")
+    staff.user_id = int(str(settings_overrides["staff_chat_id"]))
+    await staff.send("Hallo")  # a bot can only write to a chat the person opened
+    await staff.replies()
+    return staff
+
+
+@pytest.fixture
 def project_root() -> Path:
     """Return the repository root."""
     return PROJECT_ROOT

@@ -22,13 +22,11 @@ def settings_overrides() -> dict[str, object]:
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("language", LANGUAGES)
 async def test_a_crisis_is_answered_with_emergency_numbers_before_anything_else(
-    language: str, resident: Callable[..., SandboxResident]
+    language: str,
+    resident: Callable[..., SandboxResident],
+    staff_member: SandboxResident,
 ) -> None:
-    staff = resident("de")
-    staff.user_id = STAFF_USER
-    await staff.send("Hallo")
-    await staff.replies()
-
+    staff = staff_member
     person = resident(language)
     message = CRISES[(language, "suicidal")][0]
     await person.send(message)  # the very first message, before choosing anything

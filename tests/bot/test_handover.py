@@ -20,12 +20,9 @@ def settings_overrides() -> dict[str, object]:
 
 async def test_a_request_reaches_staff_and_their_reply_reaches_the_resident(
     resident: Callable[..., SandboxResident],
+    staff_member: SandboxResident,
 ) -> None:
-    staff = resident("de")
-    staff.user_id = STAFF_USER
-    await staff.send("Hallo")  # opens the staff member's chat with the bot
-    await staff.replies()
-
+    staff = staff_member
     person = resident("ar")
     await onboard(person, "ar")
     await person.send("ابحث عن شقة في برلين")

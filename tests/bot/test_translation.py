@@ -112,11 +112,9 @@ def settings_overrides() -> dict[str, object]:
 
 async def test_a_staff_reply_reaches_the_resident_translated_with_the_original(
     resident: Callable[..., SandboxResident],
+    staff_member: SandboxResident,
 ) -> None:
-    staff = resident("de")
-    staff.user_id = STAFF_USER
-    await staff.send("Hallo")
-    await staff.replies()
+    staff = staff_member
     person = resident("ar")
     await onboard(person, "ar")
     await person.press("menu:person")
