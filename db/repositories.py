@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from db.base import Base, utcnow
-from db.models import Answer, Hub, MessageLog, ProcessedUpdate, Resident, Service, Staff
+from db.models import Answer, Handover, Hub, MessageLog, ProcessedUpdate, Resident, Service, Staff
 
 RowT = TypeVar("RowT", bound=Base)
 
@@ -76,6 +76,7 @@ async def create_resident(
 async def delete_resident(session: AsyncSession, *, resident: Resident) -> None:
     """Erase a resident and, through the foreign key, every message of theirs."""
     await session.execute(delete(MessageLog).where(MessageLog.resident_id == resident.id))
+    await session.execute(delete(Handover).where(Handover.resident_id == resident.id))
     await session.execute(delete(Resident).where(Resident.id == resident.id))
     await session.flush()
 
@@ -180,3 +181,11 @@ async def set_feedback(
     message.helpful = helpful
     await session.flush()
     return True
+
+
+async def resident_handovers(session: AsyncSession, *, resident: Resident) -> Sequence[Handover]:
+    """Return a resident's requests to talk to a person, oldest first."""
+    result = await session.execute(
+        select(Handover).where(Handover.resident_id == resident.id).order_by(Handover.id)
+    )
+    return result.scalars().all()

@@ -78,7 +78,11 @@ async def forward_to_staff(context: HubContext, text: str) -> bool:
     relayed = f"{handovers.reference(handover)} → {text}"
     try:
         translation = await context.deps.translation.translate(
-            context.scope.session, text, source=context.i18n.language, target=staff_language
+            context.scope.session,
+            text,
+            source=context.i18n.language,
+            target=staff_language,
+            remember=False,
         )
     except TranslationUnavailable as error:
         logger.info("resident's message not translated for staff: %s", error)
@@ -172,7 +176,7 @@ async def _in_language_of(
         return text
     try:
         translation = await context.deps.translation.translate(
-            context.scope.session, text, source=source, target=reader.language
+            context.scope.session, text, source=source, target=reader.language, remember=False
         )
     except TranslationUnavailable as error:
         logger.info("staff reply not translated: %s", error)

@@ -14,6 +14,7 @@ from db.models import Resident
 async def export_resident(session: AsyncSession, *, resident: Resident) -> bytes:
     """Return everything stored about a resident as pretty UTF-8 JSON."""
     messages = await repositories.resident_messages(session, resident=resident)
+    handovers = await repositories.resident_handovers(session, resident=resident)
     document: dict[str, Any] = {
         "resident": {
             "telegram_user_id": resident.telegram_user_id,
@@ -31,6 +32,15 @@ async def export_resident(session: AsyncSession, *, resident: Resident) -> bytes
             "blocked_at": resident.blocked_at.isoformat() if resident.blocked_at else None,
         },
         "messages": [message.as_export() for message in messages],
+        "requests_to_talk_to_a_person": [
+            {
+                "status": handover.status,
+                "language": handover.language,
+                "opened": handover.created_at.isoformat(),
+                "closed": handover.closed_at.isoformat() if handover.closed_at else None,
+            }
+            for handover in handovers
+        ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 

@@ -153,12 +153,25 @@ class TranslationService:
         self._timeout = timeout_s
 
     async def translate(
-        self, session: AsyncSession, text: str, *, source: str, target: str
+        self,
+        session: AsyncSession,
+        text: str,
+        *,
+        source: str,
+        target: str,
+        remember: bool = True,
     ) -> Translation:
-        """Return the text in `target`, or raise TranslationUnavailable."""
+        """Return the text in `target`, or raise TranslationUnavailable.
+
+        `remember=False` for conversation text (a resident's message, a staff reply to one
+        resident): it may be personal, is not reusable, and must not outlive /delete.
+        """
         # Persian and Dari readers understand each other's writing; no provider tells them apart.
         if source == target or {source, target} == {"fa", "prs"}:
             return Translation(text, machine=False)
+        if not remember:
+            raw = await self._ask_provider(text, source=source, target=target)
+            return Translation(raw, machine=True)
         key = source_hash(text, source)
         remembered = await session.scalar(
             select(TranslationMemoryEntry).where(
@@ -168,6 +181,21 @@ class TranslationService:
         )
         if remembered is not None:
             return Translation(remembered.text, not remembered.reviewed, remembered.id)
+        translated = await self._ask_provider(text, source=source, target=target)
+        entry = TranslationMemoryEntry(
+            source_hash=key,
+            source_language=source,
+            target_language=target,
+            source_text=text,
+            text=translated,
+            provider=self._provider.name if self._provider else "unknown",
+        )
+        session.add(entry)
+        await session.flush()
+        return Translation(entry.text, machine=True, entry_id=entry.id)
+
+    async def _ask_provider(self, text: str, *, source: str, target: str) -> str:
+        """Translate with the provider, office words shielded, within the time bound."""
         if self._provider is None:
             raise TranslationUnavailable("no translation provider is configured")
         shielded, found = self._terms.shield(text)
@@ -182,17 +210,7 @@ class TranslationService:
             )
         except TimeoutError as error:
             raise TranslationUnavailable(f"{self._provider.name}: timed out") from error
-        entry = TranslationMemoryEntry(
-            source_hash=key,
-            source_language=source,
-            target_language=target,
-            source_text=text,
-            text=self._terms.restore(raw, found),
-            provider=self._provider.name,
-        )
-        session.add(entry)
-        await session.flush()
-        return Translation(entry.text, machine=True, entry_id=entry.id)
+        return self._terms.restore(raw, found)
 
 
 def build_provider(

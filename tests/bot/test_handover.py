@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.bot.harness import SandboxResident, button_data, visible
 from tests.bot.test_first_conversation import onboard
+from tests.bot.test_personal_data import rows_mentioning
 
 STAFF_USER = 90_001
 
@@ -21,6 +23,7 @@ def settings_overrides() -> dict[str, object]:
 async def test_a_request_reaches_staff_and_their_reply_reaches_the_resident(
     resident: Callable[..., SandboxResident],
     staff_member: SandboxResident,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
     staff = staff_member
     person = resident("ar")
@@ -52,6 +55,13 @@ async def test_a_request_reaches_staff_and_their_reply_reaches_the_resident(
     await person.send("ابحث عن شقة في برلين")
     answer = await person.reply()
     assert "✓" not in answer["text"], "hubbot answers again"
+
+    await person.send("/delete")
+    await person.reply()
+    await person.press("delete:yes")
+    await person.settled()
+    leftovers = await rows_mentioning(sessionmaker, [str(person.user_id), "عندي موعد غدا"])
+    assert leftovers == [], "the request and its messages are erased with the resident"
 
 
 @pytest.mark.parametrize("settings_overrides", [{}])

@@ -35,7 +35,7 @@ async def test_mydata_sends_a_json_file_of_everything_stored(
     assert "Нужна помощь с письмом из Jobcenter" in [m["text"] for m in data["messages"]]
 
 
-async def _rows_mentioning(
+async def rows_mentioning(
     sessionmaker: async_sessionmaker[AsyncSession], needles: list[str]
 ) -> list[str]:
     found = []
@@ -56,7 +56,7 @@ async def test_delete_erases_the_resident_and_every_message(
     secret = "Мене звати Оксана, мій телефон 0151 2345678"
     await person.send(secret)
     await person.reply()
-    assert await _rows_mentioning(sessionmaker, [str(person.user_id), "Оксана"])
+    assert await rows_mentioning(sessionmaker, [str(person.user_id), "Оксана"])
 
     await person.send("/delete")
     question = await person.reply()
@@ -69,7 +69,7 @@ async def test_delete_erases_the_resident_and_every_message(
     assert confirmation["reply_markup"] is None and confirmation["text"]
 
     assert await stored_resident(sessionmaker, person) is None
-    assert await _rows_mentioning(sessionmaker, [str(person.user_id), "Оксана", "0151"]) == []
+    assert await rows_mentioning(sessionmaker, [str(person.user_id), "Оксана", "0151"]) == []
 
 
 async def test_cancelling_delete_keeps_everything(

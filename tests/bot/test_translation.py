@@ -126,3 +126,25 @@ async def test_a_staff_reply_reaches_the_resident_translated_with_the_original(
     relayed = visible((await person.reply())["text"])
     assert "أحضر Mietvertrag غدًا الساعة 10 إلى Jobcenter." in relayed
     assert relayed.rstrip().endswith(REPLY), "the original follows the label"
+
+
+async def test_conversation_text_is_translated_but_not_remembered(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    translation_provider: LibreTranslateProvider,
+) -> None:
+    async with sessionmaker() as session:
+        result = await service(translation_provider).translate(
+            session, "Ich heiße Amal", source="de", target="ar", remember=False
+        )
+        await session.commit()
+        stored = await session.scalar(select(func.count()).select_from(TranslationMemoryEntry))
+    assert result.machine and stored == 0
+
+
+async def test_without_a_provider_translation_is_unavailable(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    translator = TranslationService(None, terms=TermShield([]), timeout_s=3.0)
+    async with sessionmaker() as session:
+        with pytest.raises(TranslationUnavailable):
+            await translator.translate(session, "Hallo", source="de", target="uk")
