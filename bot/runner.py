@@ -26,7 +26,7 @@ from bot.services.translation import TermShield, TranslationService, build_provi
 from bot.web import create_web_app
 from db import repositories
 from db.base import utcnow
-from db.content import read_terms
+from db.content import read_term_explanations, read_terms
 from db.engine import create_engine, create_sessionmaker
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,9 @@ def build_dependencies(settings: Settings) -> Dependencies:
                     else None
                 ),
             ),
-            terms=TermShield(read_terms(settings.content_dir)),
+            terms=TermShield(
+                read_terms(settings.content_dir), read_term_explanations(settings.content_dir)
+            ),
             timeout_s=settings.translation_timeout_s,
         ),
     )

@@ -159,3 +159,18 @@ def _sync_texts(
         row.status = ReviewStatus.REVIEWED
     for row in existing.values():
         rows.remove(row)
+
+
+def read_term_explanations(content_dir: Path) -> dict[str, dict[str, str]]:
+    """Read `terms_explained.yml`: explanations per language, by lowercase term and variant."""
+    path = content_dir / "terms_explained.yml"
+    if not path.exists():
+        return {}
+    data = _load_yaml(path) or {}
+    explained: dict[str, dict[str, str]] = {}
+    for entry in data.get("terms") or []:
+        texts = {str(code): str(text) for code, text in (entry.get("explanations") or {}).items()}
+        for word in [entry.get("term"), *(entry.get("variants") or [])]:
+            if word:
+                explained[str(word).lower()] = texts
+    return explained

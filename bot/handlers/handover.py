@@ -183,8 +183,11 @@ async def _in_language_of(
         return text + "\n\n" + reader.gettext("(Automatic translation is not available right now.)")
     if not translation.machine:
         return translation.text
+    explained = context.deps.translation.terms.explain(text, reader.language)
+    glossary = "".join(f"\nℹ️ {line}" for line in explained)
     return (
         translation.text
+        + glossary
         + "\n\n"
         + reader.gettext("Translated automatically. The original:")
         + "\n"

@@ -112,10 +112,15 @@ def source_hash(text: str, source: str) -> str:
 
 
 class TermShield:
-    """Replace office words by markers a provider leaves alone, and put them back after."""
+    """Replace office words by markers a provider leaves alone, put them back, explain them."""
 
-    def __init__(self, terms: list[str]) -> None:
-        ordered = sorted({term for term in terms if term}, key=len, reverse=True)
+    def __init__(
+        self, terms: list[str], explanations: dict[str, dict[str, str]] | None = None
+    ) -> None:
+        # Explanations are keyed by the lowercase term or variant.
+        self._explanations = explanations or {}
+        ordered = sorted({term for term in [*terms, *self._explanations] if term}, key=len)
+        ordered.reverse()
         self._pattern = (
             re.compile(r"\b(" + "|".join(re.escape(term) for term in ordered) + r")\b", re.I)
             if ordered
@@ -134,6 +139,20 @@ class TermShield:
 
         return self._pattern.sub(mark, text), found
 
+    def explain(self, text: str, language: str) -> list[str]:
+        """Return "word: explanation" lines for the office words in a text, once each."""
+        if self._pattern is None:
+            return []
+        lines: list[str] = []
+        seen: set[str] = set()
+        for match in self._pattern.finditer(text):
+            word = match.group(0)
+            explanation = self._explanations.get(word.lower(), {}).get(language)
+            if explanation and word.lower() not in seen:
+                seen.add(word.lower())
+                lines.append(f"{word}: {explanation}")
+        return lines
+
     @staticmethod
     def restore(text: str, found: list[str]) -> str:
         """Put the shielded words back."""
@@ -149,7 +168,7 @@ class TranslationService:
         self, provider: TranslationProvider | None, *, terms: TermShield, timeout_s: float
     ) -> None:
         self._provider = provider
-        self._terms = terms
+        self.terms = terms
         self._timeout = timeout_s
 
     async def translate(
@@ -198,7 +217,7 @@ class TranslationService:
         """Translate with the provider, office words shielded, within the time bound."""
         if self._provider is None:
             raise TranslationUnavailable("no translation provider is configured")
-        shielded, found = self._terms.shield(text)
+        shielded, found = self.terms.shield(text)
         try:
             raw = await asyncio.wait_for(
                 self._provider.translate(
@@ -210,7 +229,7 @@ class TranslationService:
             )
         except TimeoutError as error:
             raise TranslationUnavailable(f"{self._provider.name}: timed out") from error
-        return self._terms.restore(raw, found)
+        return self.terms.restore(raw, found)
 
 
 def build_provider(

@@ -20,7 +20,7 @@ from bot.services.language import MessageLanguage
 from bot.services.nlu import NluClient
 from bot.services.safety import SafetyCheck
 from bot.services.translation import TermShield, TranslationProvider, TranslationService
-from db.content import read_terms
+from db.content import read_term_explanations, read_terms
 from tests.bot.harness import SandboxResident
 from tests.support import free_port
 
@@ -70,7 +70,9 @@ def make_deps(
         languages=LANGUAGE,
         safety=SAFETY,
         translation=TranslationService(
-            translation_provider, terms=TermShield(TERMS), timeout_s=settings.translation_timeout_s
+            translation_provider,
+            terms=TermShield(TERMS, read_term_explanations(PROJECT_ROOT / "content")),
+            timeout_s=settings.translation_timeout_s,
         ),
     )
 

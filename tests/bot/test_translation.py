@@ -148,3 +148,12 @@ async def test_without_a_provider_translation_is_unavailable(
     async with sessionmaker() as session:
         with pytest.raises(TranslationUnavailable):
             await translator.translate(session, "Hallo", source="de", target="uk")
+
+
+def test_office_words_are_explained_once_in_the_readers_language() -> None:
+    shield = TermShield(
+        ["Jobcenter"], {"jobcenter": {"ar": "مكتب الإعانات والعمل"}, "wbs": {"ar": "شهادة سكن"}}
+    )
+    text = "Geh zum Jobcenter. Das Jobcenter hilft dir mit dem WBS."
+    assert shield.explain(text, "ar") == ["Jobcenter: مكتب الإعانات والعمل", "WBS: شهادة سكن"]
+    assert shield.explain(text, "uk") == []
