@@ -60,7 +60,7 @@ async def test_a_request_reaches_staff_and_their_reply_reaches_the_resident(
     await person.reply()
     await person.press("delete:yes")
     await person.settled()
-    leftovers = await rows_mentioning(sessionmaker, [str(person.user_id), "عندي موعد غدا"])
+    leftovers = await rows_mentioning(sessionmaker, [person.user_id, "عندي موعد غدا"])
     assert leftovers == [], "the request and its messages are erased with the resident"
 
 

@@ -126,6 +126,7 @@ async def test_a_staff_reply_reaches_the_resident_translated_with_the_original(
     relayed = visible((await person.reply())["text"])
     assert "أحضر Mietvertrag غدًا الساعة 10 إلى Jobcenter." in relayed
     assert relayed.rstrip().endswith(REPLY), "the original follows the label"
+    assert "ℹ️ Jobcenter: " in relayed and "ℹ️ Mietvertrag: " in relayed, "office words explained"
 
 
 async def test_conversation_text_is_translated_but_not_remembered(
