@@ -21,6 +21,8 @@ import httpx
 import uvicorn
 
 from bot.config import Settings
+from bot.nlu_server import configured_client
+from bot.ports import free_port
 from bot.sandbox import SandboxConfig, create_sandbox_app
 
 QUESTIONS = (
@@ -44,14 +46,6 @@ class Round:
     users: int
     latencies: list[float]
     seconds: float
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _bot_messages(client: httpx.AsyncClient, user: int, after: int) -> list[Message]:
@@ -109,7 +103,7 @@ async def bench(
     database_url: str | None = None,
 ) -> None:
     """Run the rounds and print a table; a throw-away SQLite database unless one is given."""
-    port = _free_port()
+    port = free_port()
     sandbox = uvicorn.Server(
         uvicorn.Config(
             create_sandbox_app(
@@ -128,7 +122,7 @@ async def bench(
             os.environ,
             DATABASE_URL=database_url or f"sqlite+aiosqlite:///{tmp}/bench.db",
             SANDBOX_PORT=str(port),
-            BOT_PORT=str(_free_port()),
+            BOT_PORT=str(free_port()),
             LOG_LEVEL="WARNING",
         )
         env.pop("TELEGRAM_BOT_TOKEN", None)
@@ -180,10 +174,5 @@ async def bench(
 
 
 async def _reachable(settings: Settings) -> bool:
-    from bot.services.nlu import NluClient
-
-    token = settings.nlu_token.get_secret_value() if settings.nlu_token else None
     async with httpx.AsyncClient() as http:
-        return await NluClient(
-            http, base_url=settings.nlu_url, token=token, timeout_s=1
-        ).is_reachable()
+        return await configured_client(settings, http, timeout_s=1.0).is_reachable()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,15 +12,10 @@ import httpx
 
 from bot.config import Settings
 from bot.nlu_model import ensure_model, rasa_environment, serve_command
+from bot.ports import free_port
 from bot.services.nlu import NluClient
 
 STARTUP_S = 300.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def _wait_until_up(client: NluClient, process: asyncio.subprocess.Process) -> None:
@@ -34,6 +28,19 @@ async def _wait_until_up(client: NluClient, process: asyncio.subprocess.Process)
         await asyncio.sleep(1.0)
 
 
+def configured_client(
+    settings: Settings, http: httpx.AsyncClient, *, timeout_s: float | None = None
+) -> NluClient:
+    """Return a client for the NLU server the settings name (NLU_URL, NLU_TOKEN)."""
+    token = settings.nlu_token.get_secret_value() if settings.nlu_token else None
+    return NluClient(
+        http,
+        base_url=settings.nlu_url,
+        token=token,
+        timeout_s=settings.nlu_timeout_s if timeout_s is None else timeout_s,
+    )
+
+
 @asynccontextmanager
 async def started_server(
     settings: Settings, http: httpx.AsyncClient, *, model: Path | None = None
@@ -41,7 +48,7 @@ async def started_server(
     """Serve a model (the current one by default) on a free port until the block ends."""
     model = model or (await asyncio.to_thread(ensure_model, settings)).path
     token = secrets.token_urlsafe(16)
-    port = _free_port()
+    port = free_port()
     local = settings.model_copy(update={"nlu_url": f"http://127.0.0.1:{port}"})
     process = await asyncio.create_subprocess_exec(
         *serve_command(local, model, token),
@@ -67,8 +74,7 @@ async def started_server(
 @asynccontextmanager
 async def nlu_for_command(settings: Settings, http: httpx.AsyncClient) -> AsyncIterator[NluClient]:
     """Use the configured NLU server if it answers, else start one for the command."""
-    token = settings.nlu_token.get_secret_value() if settings.nlu_token else None
-    configured = NluClient(http, base_url=settings.nlu_url, token=token, timeout_s=30.0)
+    configured = configured_client(settings, http, timeout_s=30.0)
     if await configured.is_reachable():
         yield configured
         return

@@ -17,10 +17,10 @@ from bot.application import HubbotApplication, build_application
 from bot.config import Settings
 from bot.context import Dependencies
 from bot.i18n import Catalogue
+from bot.nlu_server import configured_client
 from bot.services.answers import ContentAnswerService
 from bot.services.intent_search import IntentSearch, read_examples
 from bot.services.language import MessageLanguage
-from bot.services.nlu import NluClient
 from bot.services.safety import SafetyCheck
 from bot.services.translation import TermShield, TranslationService, build_provider
 from bot.web import create_web_app
@@ -42,8 +42,7 @@ def build_dependencies(settings: Settings) -> Dependencies:
     """Build the engine, catalogue, HTTP client and services the bot needs."""
     engine = create_engine(settings.database_url)
     http = httpx.AsyncClient()
-    token = settings.nlu_token.get_secret_value() if settings.nlu_token else None
-    nlu = NluClient(http, base_url=settings.nlu_url, token=token, timeout_s=settings.nlu_timeout_s)
+    nlu = configured_client(settings, http)
     search = IntentSearch(read_examples(settings.nlu_data_dir / "data"))
     return Dependencies(
         settings=settings,

@@ -15,7 +15,7 @@ from bot.services import handover as handovers
 from bot.services.translation import TranslationUnavailable
 from db import repositories
 from db.base import utcnow
-from db.models import Direction, HandoverStatus, Resident
+from db.models import Direction, Handover, HandoverStatus, Resident
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ async def staff_reply(update: Update, context: HubContext) -> None:
         )
         return
     session = context.scope.session
-    handover = await handovers.get(session, handover_id)
+    handover = await session.get(Handover, handover_id)
     resident = await session.get(Resident, handover.resident_id) if handover else None
     if handover is None or resident is None or handover.status != HandoverStatus.OPEN:
         await message.reply_text(staff.gettext("This request is closed or no longer exists."))

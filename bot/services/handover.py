@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
-from db import repositories
 from db.base import utcnow
 from db.models import Handover, HandoverStatus, MessageLog, Resident
 
@@ -50,17 +49,6 @@ async def request(
     session.add(handover)
     await session.flush()
     return handover, True
-
-
-async def get(session: AsyncSession, handover_id: int) -> Handover | None:
-    """Return a handover with its resident and their hub loaded."""
-    handover = await session.get(Handover, handover_id)
-    if handover is None:
-        return None
-    resident = await session.get(Resident, handover.resident_id)
-    if resident is not None:
-        await repositories.get_resident(session, telegram_user_id=resident.telegram_user_id)
-    return handover
 
 
 def close(handover: Handover) -> None:

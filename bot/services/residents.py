@@ -71,9 +71,14 @@ async def open_scope(
 ) -> UpdateScope:
     """Load or create the resident of a private-chat update and log their message."""
     user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None or chat.type != chat.PRIVATE or user.is_bot:
-        return UpdateScope(session, None, catalogue.translator(None), consent_version)
-    if chat.id == staff_chat_id:
+    # Groups, bots and the staff chat have no resident behind them.
+    if (
+        user is None
+        or chat is None
+        or chat.type != chat.PRIVATE
+        or user.is_bot
+        or chat.id == staff_chat_id
+    ):
         return UpdateScope(session, None, catalogue.translator(None), consent_version)
     resident = await repositories.get_resident(session, telegram_user_id=user.id)
     if resident is None:
