@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from pathlib import Path
+from typing import Annotated
 
 import typer
 import uvicorn
 
-from bot.config import Settings
+from bot.config import PROJECT_ROOT, Settings
 
 app = typer.Typer(help="hubbot: the Integration Hub assistant.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
 content_app = typer.Typer(
-    help="Hub content (hubs, later services, programmes, events).", no_args_is_help=True
+    help="Hub content (hubs, answers, services, programmes).", no_args_is_help=True
 )
 nlu_app = typer.Typer(help="The Rasa NLU server (in .venv-nlu).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -126,6 +128,32 @@ def eval_nlu(
     asyncio.run(run_eval(_settings(), baseline=baseline, out=sys.stdout))
 
 
+@eval_app.command("match")
+def eval_match(
+    data: Annotated[
+        Path | None,
+        typer.Option(help="Folder of labelled self-descriptions (default: eval/match)."),
+    ] = None,
+) -> None:
+    """Top-1 and top-3 programme accuracy per language, beside the zero-shot baseline."""
+    import sys
+
+    from bot.match_measure import eval_match as run_eval
+
+    settings = _settings()
+    run_eval(settings, eval_dir=data or PROJECT_ROOT / "eval" / "match", out=sys.stdout)
+
+
+@app.command()
+def match() -> None:
+    """Recommend programmes for one self-description a line from stdin, as JSON lines."""
+    import sys
+
+    from bot.match_measure import match_lines
+
+    match_lines(_settings(), sys.stdin, sys.stdout)
+
+
 bench_app = typer.Typer(help="Benchmarks that print numbers.", no_args_is_help=True)
 app.add_typer(bench_app, name="bench")
 
@@ -191,23 +219,26 @@ def db_revision(message: str = typer.Option(..., "-m", "--message")) -> None:
 @content_app.command("import")
 def content_import() -> None:
     """Load the content folder (demo hubs by default) into the database."""
-    from db.content import import_content
+    from db.content import ImportReport, import_content
     from db.engine import create_engine, create_sessionmaker
 
     settings = _settings()
 
-    async def _import() -> int:
+    async def _import() -> ImportReport:
         engine = create_engine(settings.database_url)
         try:
             async with create_sessionmaker(engine)() as session:
                 report = await import_content(session, settings.content_dir)
                 await session.commit()
-            return report.hubs
+            return report
         finally:
             await engine.dispose()
 
-    hubs = asyncio.run(_import())
-    typer.echo(f"Imported {hubs} hubs from {settings.content_dir}.")
+    report = asyncio.run(_import())
+    typer.echo(
+        f"Imported {report.hubs} hubs, {report.answers} answers, {report.services} services "
+        f"and {report.programmes} programmes from {settings.content_dir}."
+    )
 
 
 if __name__ == "__main__":

@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     default_hub: str | None = Field(
         default=None, description="Hub slug to preselect; unset lets every resident choose."
     )
+    match_semantic: bool = Field(
+        default=True,
+        description="Also match talents by meaning with the bundled multilingual-e5-small model.",
+    )
     consent_version: int = Field(
         default=1, description="Bump when the privacy notice changes: residents are asked again."
     )
@@ -82,6 +86,10 @@ class Settings(BaseSettings):
     nlu_model_cache: Path = Field(
         default=Path.home() / ".cache" / "hubbot" / "nlu",
         description="Trained models by input hash, shared by checkouts and CI runs.",
+    )
+    embedding_cache: Path = Field(
+        default=Path.home() / ".cache" / "hubbot" / "embeddings",
+        description="Embedded talent passages by content hash (saves a minute at start).",
     )
     translation_provider: Literal["none", "libretranslate", "deepl", "google"] = Field(
         default="none", description="Machine translation for staff replies; none by default."

@@ -16,10 +16,12 @@ from bot.config import Settings
 from bot.i18n import Catalogue, Translator
 from bot.outgoing import send_text
 from bot.services.answers import ContentAnswerService
+from bot.services.flows import FlowService
 from bot.services.language import MessageLanguage
 from bot.services.nlu import NluClient
 from bot.services.residents import UpdateScope, log_outgoing
 from bot.services.safety import SafetyCheck
+from bot.services.talent import TalentService
 from bot.services.translation import TranslationService
 from bot.text import for_display
 from db.base import utcnow
@@ -43,6 +45,8 @@ class Dependencies:
     languages: MessageLanguage
     safety: SafetyCheck
     translation: TranslationService
+    talent: TalentService
+    flows: FlowService
 
 
 class HubContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

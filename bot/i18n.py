@@ -58,6 +58,12 @@ def is_rtl(language: str) -> bool:
     return entry is not None and entry.rtl
 
 
+def babel_locale(language: str) -> str:
+    """Return the Babel locale for dates and numbers in a language (Dari: fa_AF)."""
+    entry = LANGUAGE_BY_CODE.get(language)
+    return entry.babel_locale if entry is not None else "en_GB"
+
+
 def language_from_telegram(language_code: str | None) -> str | None:
     """Map Telegram's IETF `language_code` ("de-AT", "fa") to a language we serve."""
     if not language_code:

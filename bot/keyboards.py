@@ -9,13 +9,14 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import N_, Language, Translator
 from db.models import Hub
+from flows import Ask, StepType
 
 CALLBACK_DATA_LIMIT = 64
 
 LANGUAGE_PREFIX = "lang:"
 HUB_PREFIX = "hub:"
-CONSENT_ACCEPT = "consent:yes"
-CONSENT_DECLINE = "consent:no"
+CONSENT_ACCEPT = "f:consent:c:yes"
+CONSENT_DECLINE = "f:consent:c:no"
 MENU_PREFIX = "menu:"
 MENU_ASK = "menu:ask"
 MENU_PROGRAMMES = "menu:programmes"
@@ -23,6 +24,7 @@ MENU_EVENTS = "menu:events"
 MENU_PERSON = "menu:person"
 MENU_SETTINGS = "menu:settings"
 MENU_MAIN = "menu:main"
+MENU_APPLICATIONS = "menu:applications"
 SETTINGS_LANGUAGE = "settings:language"
 SETTINGS_HUB = "settings:hub"
 SETTINGS_PRIVACY = "settings:privacy"
@@ -32,6 +34,12 @@ HANDOVER_END = "handover:end"
 FEEDBACK_PREFIX = "fb:"
 DELETE_CONFIRM = "delete:yes"
 DELETE_CANCEL = "delete:no"
+FLOW_PREFIX = "f:"
+FLOW_RESUME = "f:-:r:continue"
+FLOW_RESTART = "f:-:r:restart"
+PROGRAMME_PREFIX = "prog:"
+WITHDRAW_PREFIX = "app:withdraw:"
+TALENT_START = "talent:start"
 
 
 def button(label: str, data: str) -> InlineKeyboardButton:
@@ -61,11 +69,6 @@ def _translated(
     _: Translator, entries: Sequence[tuple[str, str]], per_row: int
 ) -> InlineKeyboardMarkup:
     return _rows([button(_.gettext(label), data) for label, data in entries], per_row)
-
-
-def consent(_: Translator) -> InlineKeyboardMarkup:
-    """Offer Accept and Decline for the privacy notice."""
-    return _translated(_, [(N_("Accept"), CONSENT_ACCEPT), (N_("Decline"), CONSENT_DECLINE)], 2)
 
 
 def main_menu(_: Translator) -> InlineKeyboardMarkup:
@@ -151,4 +154,65 @@ def crisis(_: Translator) -> InlineKeyboardMarkup:
     """After the emergency numbers: a person, or the menu."""
     return _translated(
         _, [(N_("Talk to a person"), MENU_PERSON), (N_("Back to the menu"), MENU_MAIN)], 1
+    )
+
+
+def flow_step(_: Translator, ask: Ask, *, translate_options: bool) -> InlineKeyboardMarkup:
+    """Offer a flow step's options (✓ on chosen ones), then Done, Skip, Back and Cancel."""
+    step = ask.step
+    rows: list[list[InlineKeyboardButton]] = []
+    prefix = f"{FLOW_PREFIX}{step.id}:"
+    for option in ask.options:
+        label = _.gettext(option.label) if translate_options else option.label
+        if step.type is StepType.MULTI_SELECT:
+            mark = "✓ " if option.value in ask.selected else ""
+            rows.append([button(mark + label, f"{prefix}t:{option.value}")])
+        else:
+            rows.append([button(label, f"{prefix}c:{option.value}")])
+    if step.type is StepType.MULTI_SELECT:
+        rows.append([button(_.gettext("Done"), f"{prefix}d:")])
+    if step.optional:
+        rows.append([button(_.gettext("Skip"), f"{prefix}s:")])
+    controls = [button(_.gettext("Cancel"), f"{prefix}x:")]
+    if ask.can_go_back:
+        controls.insert(0, button("← " + _.gettext("Back"), f"{prefix}b:"))
+    rows.append(controls)
+    return InlineKeyboardMarkup(rows)
+
+
+def flow_resume(_: Translator) -> InlineKeyboardMarkup:
+    """Ask whether to go on with a flow left earlier or to start it again."""
+    return _translated(_, [(N_("Continue"), FLOW_RESUME), (N_("Start again"), FLOW_RESTART)], 2)
+
+
+def programme_offer(_: Translator, run_id: int) -> InlineKeyboardMarkup:
+    """Offer Apply, More about it and Not for me under a recommended programme."""
+    prefix = f"{PROGRAMME_PREFIX}"
+    return InlineKeyboardMarkup(
+        [
+            [button(_.gettext("Apply"), f"{prefix}apply:{run_id}")],
+            [
+                button(_.gettext("More about it"), f"{prefix}more:{run_id}"),
+                button(_.gettext("Not for me"), f"{prefix}no:{run_id}"),
+            ],
+        ]
+    )
+
+
+def programme_details(_: Translator, run_id: int) -> InlineKeyboardMarkup:
+    """Offer Apply under a programme's details."""
+    return _rows([button(_.gettext("Apply"), f"{PROGRAMME_PREFIX}apply:{run_id}")], 1)
+
+
+def withdraw(_: Translator, application_id: int) -> InlineKeyboardMarkup:
+    """Offer to withdraw an application."""
+    return _rows([button(_.gettext("Withdraw"), f"{WITHDRAW_PREFIX}{application_id}")], 1)
+
+
+def programmes_menu(_: Translator) -> InlineKeyboardMarkup:
+    """Offer the talent intake under the programme overview."""
+    return _translated(
+        _,
+        [(N_("Find my programme"), TALENT_START), (N_("My applications"), MENU_APPLICATIONS)],
+        1,
     )

@@ -19,15 +19,18 @@ from bot.context import Dependencies
 from bot.i18n import Catalogue
 from bot.nlu_server import configured_client
 from bot.services.answers import ContentAnswerService
+from bot.services.flows import FlowService
 from bot.services.intent_search import IntentSearch, read_examples
 from bot.services.language import MessageLanguage
 from bot.services.safety import SafetyCheck
+from bot.services.talent import INTAKE, build_talent_service
 from bot.services.translation import TermShield, TranslationService, build_provider
 from bot.web import create_web_app
 from db import repositories
 from db.base import utcnow
 from db.content import read_term_explanations, read_terms
 from db.engine import create_engine, create_sessionmaker
+from flows import load_definitions
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +47,11 @@ def build_dependencies(settings: Settings) -> Dependencies:
     http = httpx.AsyncClient()
     nlu = configured_client(settings, http)
     search = IntentSearch(read_examples(settings.nlu_data_dir / "data"))
+    talent = build_talent_service(
+        settings.content_dir / "skills",
+        semantic=settings.match_semantic,
+        cache_dir=settings.embedding_cache,
+    )
     return Dependencies(
         settings=settings,
         engine=engine,
@@ -70,6 +78,8 @@ def build_dependencies(settings: Settings) -> Dependencies:
             ),
             timeout_s=settings.translation_timeout_s,
         ),
+        talent=talent,
+        flows=FlowService(load_definitions(), {INTAKE: talent.host}),
     )
 
 
@@ -130,11 +140,19 @@ async def run_bot(settings: Settings) -> None:
                 allowed_updates=Update.ALL_TYPES,
             )
         logger.info("hubbot is running (%s)", "polling" if polling else "webhook")
+        similarity = deps.talent.matcher.semantic
+        if similarity is not None:
+            # Embed the talent passages in the background (a minute without the cache); until
+            # then talents are matched by their words.
+            warming = asyncio.create_task(asyncio.to_thread(similarity.warm_up))
         housekeeping = asyncio.create_task(_housekeeping(deps))
         await server.serve()
         housekeeping.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await housekeeping
+        if similarity is not None and not warming.done():
+            logger.info("waiting for the talent passages to finish embedding before stopping")
+            await warming
     finally:
         if application.updater is not None and application.updater.running:
             await application.updater.stop()

@@ -1,4 +1,4 @@
-"""Load the hub's content (hubs, answers, services) from YAML files into the database.
+"""Load the hub's content (hubs, answers, services, programmes) from YAML files into the database.
 
 The YAML files are the source of truth for what they contain: importing twice changes
 nothing, and a service removed from the files is removed from the database.
@@ -14,10 +14,21 @@ import yaml
 from pydantic import ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from db import repositories
-from db.content_schema import IntentContentFile, ServiceFile
-from db.models import Answer, AnswerText, Hub, ReviewStatus, Service, ServiceText
+from db.content_schema import IntentContentFile, ProgrammeFile, ProgrammesFile, ServiceFile
+from db.models import (
+    Answer,
+    AnswerText,
+    Hub,
+    Programme,
+    ProgrammeRun,
+    ProgrammeStage,
+    ReviewStatus,
+    Service,
+    ServiceText,
+)
 
 HUB_FIELDS = ("city", "timezone", "names", "address", "opening_hours", "phone", "email")
 
@@ -29,6 +40,7 @@ class ImportReport:
     hubs: int
     answers: int = 0
     services: int = 0
+    programmes: int = 0
 
 
 class ContentError(ValueError):
@@ -90,7 +102,64 @@ async def import_content(session: AsyncSession, content_dir: Path) -> ImportRepo
             await _import_service(session, file.intent, service, hubs[service.hub])
     await session.execute(delete(Service).where(Service.slug.not_in([s.slug for s in services])))
     await session.flush()
-    return ImportReport(hubs=len(hubs), answers=len(intent_files), services=len(services))
+    programmes = read_programmes(content_dir)
+    for programme in programmes:
+        await _import_programme(session, programme, hubs)
+    return ImportReport(
+        hubs=len(hubs),
+        answers=len(intent_files),
+        services=len(services),
+        programmes=len(programmes),
+    )
+
+
+def read_programmes(content_dir: Path) -> list[ProgrammeFile]:
+    """Read and check `programmes.yml` (optional)."""
+    path = content_dir / "programmes.yml"
+    if not path.exists():
+        return []
+    try:
+        return ProgrammesFile.model_validate(_load_yaml(path)).programmes
+    except ValidationError as error:
+        raise ContentError(f"{path}: {error}") from error
+
+
+async def _import_programme(
+    session: AsyncSession, data: ProgrammeFile, hubs: dict[str, Hub]
+) -> None:
+    result = await session.execute(
+        select(Programme).where(Programme.slug == data.slug).options(selectinload(Programme.runs))
+    )
+    programme = result.scalar_one_or_none() or Programme(slug=data.slug, runs=[])
+    programme.names, programme.summaries = dict(data.names), dict(data.summaries)
+    programme.descriptions = dict(data.descriptions)
+    programme.status = ReviewStatus.REVIEWED
+    session.add(programme)
+    await session.flush()
+    existing = {run.hub_id: run for run in programme.runs}
+    for hub_slug, run_data in data.hubs.items():
+        if hub_slug not in hubs:
+            raise ContentError(f"programme {data.slug}: unknown hub {hub_slug!r}")
+        hub = hubs[hub_slug]
+        run = existing.pop(hub.id, None)
+        if run is None:
+            run = ProgrammeRun(programme_id=programme.id, hub_id=hub.id, stages=[])
+            session.add(run)
+        run.capacity, run.times = run_data.capacity, list(run_data.times)
+        run.languages = list(run_data.languages)
+        run.coordinator_name = run_data.coordinator.name
+        run.coordinator_email = run_data.coordinator.email
+        await session.flush()
+        # Stages are few and have no identity of their own: replace them.
+        run.stages.clear()
+        await session.flush()
+        run.stages.extend(
+            ProgrammeStage(position=index, stage=stage.stage, starts=stage.starts, ends=stage.ends)
+            for index, stage in enumerate(run_data.stages)
+        )
+    for run in existing.values():
+        await session.delete(run)
+    await session.flush()
 
 
 async def _import_answer(session: AsyncSession, file: IntentContentFile) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 CONTENT_LANGUAGES = ("de", "en", "ar", "fa", "prs", "uk", "ru", "tr", "fr")
@@ -87,3 +90,96 @@ class IntentContentFile(BaseModel):
         if value not in INTENTS:
             raise ValueError(f"unknown intent {value!r}")
         return value
+
+
+PROGRAMMES = (
+    "kitchen-lab",
+    "repair-and-make",
+    "digital-lab",
+    "language-bridges",
+    "green-commons",
+    "culture-collective",
+    "care-circle",
+    "founders-studio",
+    "sports-and-youth",
+)
+STAGES = ("idea", "team", "prototype", "launch")
+MEETING_TIMES = ("mornings", "afternoons", "evenings", "weekends")
+
+
+class StageFile(BaseModel):
+    """One stage of the incubation curriculum."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stage: Literal["idea", "team", "prototype", "launch"]
+    starts: date
+    ends: date
+
+
+class CoordinatorFile(BaseModel):
+    """Who runs a programme at a hub."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    email: str | None = None
+
+
+class ProgrammeRunFile(BaseModel):
+    """A programme at one hub."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    capacity: int = Field(ge=1, le=500)
+    times: list[Literal["mornings", "afternoons", "evenings", "weekends"]] = Field(min_length=1)
+    languages: list[str] = Field(min_length=1)
+    coordinator: CoordinatorFile
+    stages: list[StageFile]
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(CONTENT_LANGUAGES))
+        if unknown:
+            raise ValueError(f"unknown languages: {', '.join(unknown)}")
+        return value
+
+    @field_validator("stages")
+    @classmethod
+    def _curriculum(cls, value: list[StageFile]) -> list[StageFile]:
+        if tuple(stage.stage for stage in value) != STAGES:
+            raise ValueError(f"stages must be {', '.join(STAGES)}, in this order")
+        for stage, following in zip(value, value[1:], strict=False):
+            if not stage.starts <= stage.ends <= following.starts:
+                raise ValueError(f"stage {stage.stage} must end before {following.stage} starts")
+        return value
+
+
+class ProgrammeFile(BaseModel):
+    """An incubator programme: texts in every language and its runs per hub."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slug: str
+    names: Texts
+    summaries: Texts
+    descriptions: Texts
+    hubs: dict[str, ProgrammeRunFile]
+
+    _check_texts = field_validator("names", "summaries", "descriptions")(_complete)
+
+    @field_validator("slug")
+    @classmethod
+    def _known_programme(cls, value: str) -> str:
+        if value not in PROGRAMMES:
+            raise ValueError(f"unknown programme {value!r}; known: {', '.join(PROGRAMMES)}")
+        return value
+
+
+class ProgrammesFile(BaseModel):
+    """`programmes.yml`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    programmes: list[ProgrammeFile]

@@ -1,8 +1,8 @@
-"""The tables of hubbot's first release: hubs, residents, staff, message log, processed updates."""
+"""hubbot's tables: hubs, residents, staff, messages, content, programmes, talent, flows."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -284,3 +284,150 @@ class TranslationMemoryEntry(Base):
     provider: Mapped[str] = mapped_column(String(40))
     reviewed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Programmes and talent matching (issue 5)
+
+
+class Programme(Base):
+    """An incubator programme of the hubs, e.g. kitchen-lab; texts per language."""
+
+    __tablename__ = "programmes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    names: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    summaries: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    descriptions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default=ReviewStatus.REVIEWED)
+
+    runs: Mapped[list[ProgrammeRun]] = relationship(
+        back_populates="programme", cascade="all, delete-orphan", lazy="raise"
+    )
+
+    def text_in(self, field: str, language: str) -> str:
+        """Return names/summaries/descriptions in a language, falling back to German."""
+        texts: dict[str, str] = getattr(self, field)
+        fallback = "fa" if language == "prs" else "de"
+        return texts.get(language) or texts.get(fallback) or texts.get("de", self.slug)
+
+
+class ProgrammeRun(Base):
+    """A programme at one hub: places, meeting times, languages, coordinator, curriculum."""
+
+    __tablename__ = "programme_runs"
+    __table_args__ = (UniqueConstraint("programme_id", "hub_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programmes.id", ondelete="CASCADE"))
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hubs.id", ondelete="CASCADE"))
+    capacity: Mapped[int]
+    # mornings, afternoons, evenings, weekends
+    times: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    coordinator_name: Mapped[str] = mapped_column(String(120))
+    coordinator_email: Mapped[str | None] = mapped_column(String(200))
+
+    programme: Mapped[Programme] = relationship(back_populates="runs", lazy="joined")
+    stages: Mapped[list[ProgrammeStage]] = relationship(
+        cascade="all, delete-orphan", order_by="ProgrammeStage.position", lazy="selectin"
+    )
+
+
+class ProgrammeStage(Base):
+    """One stage of a run's incubation curriculum: idea, team, prototype, launch."""
+
+    __tablename__ = "programme_stages"
+    __table_args__ = (UniqueConstraint("run_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("programme_runs.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    stage: Mapped[str] = mapped_column(String(20))
+    starts: Mapped[date]
+    ends: Mapped[date]
+
+
+class FlowProgress(Base):
+    """Where a resident is in a multi-step flow; kept so that a flow survives restarts."""
+
+    __tablename__ = "flow_progress"
+
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    flow: Mapped[str] = mapped_column(String(24))
+    step: Mapped[str] = mapped_column(String(16))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    history: Mapped[list[str]] = mapped_column(JSON, default=list)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TalentProfile(Base):
+    """What a resident can do and wants to do, as understood by the talent intake.
+
+    Skills and wishes are stored as taxonomy ids; the resident's own words only with consent.
+    """
+
+    __tablename__ = "talent_profiles"
+
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    skills: Mapped[list[str]] = mapped_column(JSON, default=list)
+    wishes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    description: Mapped[str | None] = mapped_column(Text)
+    wishes_text: Mapped[str | None] = mapped_column(Text)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    times: Mapped[list[str]] = mapped_column(JSON, default=list)
+    contact_ok: Mapped[bool] = mapped_column(default=False)
+    # Programme slugs the resident said are not for them.
+    declined: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    def as_export(self) -> dict[str, Any]:
+        """Return the profile as the resident sees it in /mydata."""
+        return {
+            "skills": self.skills,
+            "wishes": self.wishes,
+            "description": self.description,
+            "wishes_text": self.wishes_text,
+            "languages": self.languages,
+            "times": self.times,
+            "contact_ok": self.contact_ok,
+            "declined_programmes": self.declined,
+        }
+
+
+class ApplicationStatus(StrEnum):
+    """Where an application to a programme stands."""
+
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+
+
+class Application(Base):
+    """A resident's application to a programme run at their hub."""
+
+    __tablename__ = "applications"
+    __table_args__ = (UniqueConstraint("resident_id", "run_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), index=True
+    )
+    run_id: Mapped[int] = mapped_column(ForeignKey("programme_runs.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(12), default=ApplicationStatus.SUBMITTED)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]
+
+    run: Mapped[ProgrammeRun] = relationship(lazy="joined")
+
+    def as_export(self) -> dict[str, Any]:
+        """Return the application as the resident sees it in /mydata."""
+        return {
+            "programme": self.run.programme.slug,
+            "status": self.status,
+            "time": self.created_at.isoformat(),
+        }

@@ -6,14 +6,29 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from db.base import Base, utcnow
-from db.models import Answer, Handover, Hub, MessageLog, ProcessedUpdate, Resident, Service, Staff
+from db.models import (
+    Answer,
+    Application,
+    ApplicationStatus,
+    FlowProgress,
+    Handover,
+    Hub,
+    MessageLog,
+    ProcessedUpdate,
+    Programme,
+    ProgrammeRun,
+    Resident,
+    Service,
+    Staff,
+    TalentProfile,
+)
 
 RowT = TypeVar("RowT", bound=Base)
 
@@ -77,6 +92,8 @@ async def delete_resident(session: AsyncSession, *, resident: Resident) -> None:
     """Erase a resident and, through the foreign key, every message of theirs."""
     await session.execute(delete(MessageLog).where(MessageLog.resident_id == resident.id))
     await session.execute(delete(Handover).where(Handover.resident_id == resident.id))
+    for table in (Application, TalentProfile, FlowProgress):
+        await session.execute(delete(table).where(table.resident_id == resident.id))
     await session.execute(delete(Resident).where(Resident.id == resident.id))
     await session.flush()
 
@@ -189,3 +206,60 @@ async def resident_handovers(session: AsyncSession, *, resident: Resident) -> Se
         select(Handover).where(Handover.resident_id == resident.id).order_by(Handover.id)
     )
     return result.scalars().all()
+
+
+async def get_flow_progress(session: AsyncSession, *, resident: Resident) -> FlowProgress | None:
+    """Return the flow a resident is in, if any."""
+    return await session.get(FlowProgress, resident.id)
+
+
+async def clear_flow_progress(session: AsyncSession, *, resident: Resident) -> None:
+    """Forget the flow a resident was in."""
+    await session.execute(delete(FlowProgress).where(FlowProgress.resident_id == resident.id))
+    await session.flush()
+
+
+async def list_programmes(session: AsyncSession) -> Sequence[Programme]:
+    """Return every programme, in a stable order."""
+    result = await session.execute(select(Programme).order_by(Programme.id))
+    return result.scalars().all()
+
+
+async def hub_runs(session: AsyncSession, *, hub_id: int) -> Sequence[ProgrammeRun]:
+    """Return the programme runs of a hub, with their programmes and stages."""
+    result = await session.execute(
+        select(ProgrammeRun).where(ProgrammeRun.hub_id == hub_id).order_by(ProgrammeRun.id)
+    )
+    return result.unique().scalars().all()
+
+
+async def get_run(session: AsyncSession, *, run_id: int) -> ProgrammeRun | None:
+    """Return a programme run by id."""
+    return await session.get(ProgrammeRun, run_id)
+
+
+async def submitted_counts(session: AsyncSession, *, run_ids: Sequence[int]) -> dict[int, int]:
+    """Return how many active applications each run has."""
+    result = await session.execute(
+        select(Application.run_id, func.count())
+        .where(Application.run_id.in_(run_ids), Application.status == ApplicationStatus.SUBMITTED)
+        .group_by(Application.run_id)
+    )
+    return {run_id: int(count) for run_id, count in result.all()}
+
+
+async def get_talent_profile(session: AsyncSession, *, resident: Resident) -> TalentProfile | None:
+    """Return what the talent intake stored about a resident."""
+    return await session.get(TalentProfile, resident.id)
+
+
+async def resident_applications(
+    session: AsyncSession, *, resident: Resident
+) -> Sequence[Application]:
+    """Return a resident's applications, newest first."""
+    result = await session.execute(
+        select(Application)
+        .where(Application.resident_id == resident.id)
+        .order_by(Application.created_at.desc(), Application.id.desc())
+    )
+    return result.unique().scalars().all()

@@ -14,7 +14,17 @@ from telegram.ext import (
 )
 
 from bot import keyboards
-from bot.handlers import errors, handover, membership, menu, messages, onboarding, privacy
+from bot.handlers import (
+    errors,
+    flows,
+    handover,
+    membership,
+    menu,
+    messages,
+    onboarding,
+    privacy,
+    talent,
+)
 
 
 def register(
@@ -36,6 +46,9 @@ def register(
             CommandHandler("privacy", privacy.privacy_command, filters=private),
             CommandHandler("mydata", privacy.mydata_command, filters=private),
             CommandHandler("delete", privacy.delete_command, filters=private),
+            CommandHandler("talent", talent.talent_command, filters=private),
+            CommandHandler("myapplications", talent.myapplications_command, filters=private),
+            CommandHandler("cancel", flows.cancel_command, filters=private),
             MessageHandler(private & filters.COMMAND, menu.unknown_command),
             MessageHandler(private & filters.TEXT, messages.free_text),
             MessageHandler(private & ~filters.TEXT, messages.not_text),
@@ -43,8 +56,11 @@ def register(
                 onboarding.language_chosen, pattern=f"^{keyboards.LANGUAGE_PREFIX}"
             ),
             CallbackQueryHandler(onboarding.hub_chosen, pattern=f"^{keyboards.HUB_PREFIX}"),
-            CallbackQueryHandler(onboarding.consent_given, pattern="^consent:"),
             CallbackQueryHandler(privacy.delete_answered, pattern="^delete:"),
+            CallbackQueryHandler(flows.flow_button, pattern=f"^{keyboards.FLOW_PREFIX}"),
+            CallbackQueryHandler(talent.programme_button, pattern=f"^{keyboards.PROGRAMME_PREFIX}"),
+            CallbackQueryHandler(talent.withdraw_button, pattern=f"^{keyboards.WITHDRAW_PREFIX}"),
+            CallbackQueryHandler(talent.start_button, pattern=f"^{keyboards.TALENT_START}$"),
             CallbackQueryHandler(messages.topic_chosen, pattern=f"^{keyboards.TOPIC_PREFIX}"),
             CallbackQueryHandler(handover.resident_ends, pattern=f"^{keyboards.HANDOVER_END}$"),
             CallbackQueryHandler(messages.feedback_given, pattern=f"^{keyboards.FEEDBACK_PREFIX}"),

@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot import keyboards, replies
 from bot.context import HubContext
-from bot.handlers import handover, onboarding, privacy
+from bot.handlers import handover, onboarding, privacy, talent
 from bot.i18n import N_
 
 
@@ -31,10 +31,6 @@ async def unknown_command(update: Update, context: HubContext) -> None:
 
 # What each not-yet-built menu entry says before the hub's contact details.
 NOT_YET: dict[str, str] = {
-    keyboards.MENU_PROGRAMMES: N_(
-        "The hub's incubator programmes for your talents will be presented here soon. "
-        "Until then, ask the team about them:"
-    ),
     keyboards.MENU_EVENTS: N_(
         "The events calendar is not in hubbot yet. Until then, the team can tell you "
         "what is on at the hub:"
@@ -56,6 +52,10 @@ async def menu_chosen(update: Update, context: HubContext) -> None:
                 "for example about housing, German courses, work, documents, health or money."
             )
         )
+    elif action == keyboards.MENU_PROGRAMMES:
+        await talent.show_programmes(context)
+    elif action == keyboards.MENU_APPLICATIONS:
+        await talent.show_applications(context)
     elif action == keyboards.MENU_PERSON:
         await handover.ask_for_person(context)
     elif action in NOT_YET:

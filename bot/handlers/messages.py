@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot import keyboards, replies
 from bot.context import HubContext
-from bot.handlers import handover, onboarding, privacy
+from bot.handlers import flows, handover, onboarding, privacy, talent
 from bot.i18n import LANGUAGES
 from bot.services.answers import Answer, AnswerKind
 from bot.services.onboarding import Step, next_step
@@ -24,6 +24,8 @@ async def free_text(update: Update, context: HubContext) -> None:
     step = next_step(context.resident, consent_version=context.deps.settings.consent_version)
     if step is not Step.DONE:
         await onboarding.continue_onboarding(context)
+        return
+    if await flows.take_text(context, message.text):
         return
     if await handover.forward_to_staff(context, message.text):
         return
@@ -49,7 +51,7 @@ async def free_text(update: Update, context: HubContext) -> None:
         session=context.scope.session,
         language=_.language,
     )
-    await deliver(context, answer)
+    await deliver(context, answer, question=message.text)
 
 
 async def answer_crisis(context: HubContext, category: str, text: str) -> None:
@@ -81,7 +83,7 @@ async def topic_chosen(update: Update, context: HubContext) -> None:
     await deliver(context, answer)
 
 
-async def deliver(context: HubContext, answer: Answer) -> None:
+async def deliver(context: HubContext, answer: Answer, *, question: str | None = None) -> None:
     """Send an answer, and note on the logged question how it was understood."""
     incoming = context.scope.incoming
     if incoming is not None:
@@ -92,6 +94,8 @@ async def deliver(context: HubContext, answer: Answer) -> None:
         await privacy.ask_to_delete(context)
     elif answer.kind is AnswerKind.HANDOVER:
         await handover.ask_for_person(context)
+    elif answer.kind is AnswerKind.TALENT:
+        await talent.start_intake(context, description=question)
     elif answer.kind is AnswerKind.ANSWERED and answer.text:
         keyboard = keyboards.answer(
             _,

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, Update
 from telegram.error import TelegramError
 
 from bot import keyboards, replies
 from bot.context import HubContext
+from bot.handlers import flows
 from bot.i18n import LANGUAGE_BY_CODE, languages_for_picker
 from bot.services import onboarding
 from bot.services.onboarding import Step
 from db import repositories
 
 logger = logging.getLogger(__name__)
+
+CONSENT_FLOW = "consent"
 
 
 async def start(update: Update, context: HubContext) -> None:
@@ -67,16 +72,13 @@ async def hub_chosen(update: Update, context: HubContext) -> None:
     await continue_onboarding(context)
 
 
-async def consent_given(update: Update, context: HubContext) -> None:
-    """Record the privacy decision and show the main menu."""
-    query = _query(update)
-    accepted = query.data == keyboards.CONSENT_ACCEPT
+async def consent_finished(context: HubContext, answers: Mapping[str, Any]) -> None:
+    """Record the privacy decision and carry on (the consent flow's last step)."""
+    accepted = answers.get("consent") == "yes"
     _ = context.i18n
     onboarding.record_consent(
         context.resident, accepted=accepted, consent_version=context.deps.settings.consent_version
     )
-    await query.answer()
-    await _mark_chosen(query, "✓ " + (_.gettext("Accept") if accepted else _.gettext("Decline")))
     if accepted:
         await context.say(_.gettext("Thank you! hubbot will keep your messages for the hub team."))
     else:
@@ -100,7 +102,7 @@ async def continue_onboarding(context: HubContext) -> None:
     elif step is Step.HUB:
         await ask_for_hub(context)
     elif step is Step.CONSENT:
-        await context.say(replies.consent_notice(_), keyboards.consent(_))
+        await flows.start_flow(context, CONSENT_FLOW)
     else:
         await context.say(_.gettext("How can I help you?"), keyboards.main_menu(_))
 

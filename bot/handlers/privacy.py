@@ -6,6 +6,8 @@ from telegram import Update
 
 from bot import keyboards, replies
 from bot.context import HubContext
+from bot.handlers import flows
+from bot.handlers.onboarding import CONSENT_FLOW
 from bot.services import personal_data
 
 
@@ -15,12 +17,13 @@ async def privacy_command(update: Update, context: HubContext) -> None:
 
 
 async def show_privacy(context: HubContext) -> None:
-    """Send the privacy explanation with Accept / Decline."""
+    """Send the privacy explanation, then ask the privacy question again (Accept / Decline)."""
     _ = context.i18n
     text = replies.privacy_text(
         _, context.resident, consent_version=context.deps.settings.consent_version
     )
-    await context.say(text, keyboards.consent(_))
+    await context.say(text)
+    await flows.start_flow(context, CONSENT_FLOW)
 
 
 async def mydata_command(update: Update, context: HubContext) -> None:

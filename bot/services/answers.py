@@ -24,6 +24,7 @@ SUGGESTIONS = 3
 # Intents that start something rather than being answered with content.
 DELETE_INTENT = "delete_my_data"
 HANDOVER_INTENT = "human_handover"
+TALENT_INTENT = "offer_talent"
 
 
 class AnswerKind(StrEnum):
@@ -34,6 +35,7 @@ class AnswerKind(StrEnum):
     UNAVAILABLE = "unavailable"
     DELETE_DATA = "delete_data"
     HANDOVER = "handover"
+    TALENT = "talent"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +116,8 @@ class ContentAnswerService:
         """Answer a known intent, e.g. one the resident picked from the suggestions."""
         if intent == DELETE_INTENT:
             return Answer(AnswerKind.DELETE_DATA, intent=intent, confidence=confidence)
+        if intent == TALENT_INTENT:
+            return Answer(AnswerKind.TALENT, intent=intent, confidence=confidence)
         composed = await composer.compose(
             session, intent=intent, language=language, hub=resident.hub
         )

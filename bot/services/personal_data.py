@@ -15,6 +15,9 @@ async def export_resident(session: AsyncSession, *, resident: Resident) -> bytes
     """Return everything stored about a resident as pretty UTF-8 JSON."""
     messages = await repositories.resident_messages(session, resident=resident)
     handovers = await repositories.resident_handovers(session, resident=resident)
+    profile = await repositories.get_talent_profile(session, resident=resident)
+    applications = await repositories.resident_applications(session, resident=resident)
+    progress = await repositories.get_flow_progress(session, resident=resident)
     document: dict[str, Any] = {
         "resident": {
             "telegram_user_id": resident.telegram_user_id,
@@ -41,10 +44,17 @@ async def export_resident(session: AsyncSession, *, resident: Resident) -> bytes
             }
             for handover in handovers
         ],
+        "talent_profile": profile.as_export() if profile is not None else None,
+        "programme_applications": [application.as_export() for application in applications],
+        "questions_in_progress": (
+            {"flow": progress.flow, "step": progress.step, "answers": progress.answers}
+            if progress is not None
+            else None
+        ),
     }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 async def erase_resident(session: AsyncSession, *, resident: Resident) -> None:
-    """Erase a resident and every message of theirs."""
+    """Erase a resident and everything of theirs: messages, requests, talents, applications."""
     await repositories.delete_resident(session, resident=resident)

@@ -15,12 +15,15 @@ from bot.config import PROJECT_ROOT, Settings
 from bot.context import Dependencies
 from bot.i18n import Catalogue
 from bot.services.answers import ContentAnswerService
+from bot.services.flows import FlowService
 from bot.services.intent_search import IntentSearch, read_examples
 from bot.services.language import MessageLanguage
 from bot.services.nlu import NluClient
 from bot.services.safety import SafetyCheck
+from bot.services.talent import INTAKE, build_talent_service
 from bot.services.translation import TermShield, TranslationProvider, TranslationService
 from db.content import read_term_explanations, read_terms
+from flows import load_definitions
 from tests.bot.harness import SandboxResident
 from tests.support import free_port
 
@@ -30,6 +33,19 @@ SEARCH = IntentSearch(read_examples(PROJECT_ROOT / "nlu_data" / "data"))
 SAFETY = SafetyCheck.load(PROJECT_ROOT / "content")
 TERMS = read_terms(PROJECT_ROOT / "content")
 LANGUAGE = MessageLanguage(office_terms=set(TERMS))
+TALENT = build_talent_service(
+    PROJECT_ROOT / "content" / "skills",
+    semantic=True,
+    cache_dir=Settings(_env_file=None).embedding_cache,  # type: ignore[call-arg]
+)
+FLOWS = FlowService(load_definitions(), {INTAKE: TALENT.host})
+
+
+@pytest.fixture(scope="session", autouse=True)
+def embedded_talent_passages() -> None:
+    """Embed the talent passages once, before any conversation waits on it (cached on disk)."""
+    if TALENT.matcher.semantic is not None:
+        TALENT.matcher.semantic.warm_up()
 
 
 def make_settings(database_url: str, sandbox_url: str, **overrides: object) -> Settings:
@@ -74,6 +90,8 @@ def make_deps(
             terms=TermShield(TERMS, read_term_explanations(PROJECT_ROOT / "content")),
             timeout_s=settings.translation_timeout_s,
         ),
+        talent=TALENT,
+        flows=FLOWS,
     )
 
 

@@ -22,7 +22,7 @@ async def test_a_person_completes_start_in_arabic(
 
     await page.locator("button.inline-button[data-callback='lang:ar']").click()
     await page.locator("button.inline-button[data-callback='hub:berlin']").click()
-    await page.locator("button.inline-button[data-callback='consent:yes']").click()
+    await page.locator("button.inline-button[data-callback='f:consent:c:yes']").click()
 
     menu = page.locator("button.inline-button[data-callback='menu:ask']").last
     await expect(menu).to_be_visible(timeout=15_000)

@@ -1,0 +1,163 @@
+"""Recommend incubator programmes for a resident, with a reason they can read.
+
+The score of a programme is a sum of parts a coordinator can follow: the skills the resident
+named (full weight for the programme a skill belongs to first, less for the others), the same
+for what they would like to do, a semantic similarity for descriptions that name no skill from
+the taxonomy ("back home I cooked for weddings of 300 guests"), and at the resident's hub:
+shared meeting times, shared languages, and free places.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.i18n import N_, Translator
+from bot.services.skills import Skill, SkillMatch, SkillRecogniser
+from db.content_schema import PROGRAMMES
+
+SECONDARY_WEIGHT = 0.6
+WISH_WEIGHT = 1.0
+SEMANTIC_WEIGHT = 1.0
+TIMES_BONUS = 0.15
+LANGUAGE_BONUS = 0.1
+FULL_PENALTY = 0.3
+MAX_REASON_SKILLS = 3
+
+
+class SemanticScorer(Protocol):
+    """Scores how close a text is to each programme, in [0, 1]; fails soft to {}."""
+
+    def scores(self, text: str) -> Mapping[str, float]:
+        """Return a similarity per programme slug."""
+        ...
+
+    def warm_up(self) -> None:
+        """Load what the scorer needs before the first text."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RunFacts:
+    """What the recommender knows about a programme at the resident's hub."""
+
+    times: frozenset[str]
+    languages: frozenset[str]
+    free_places: int
+
+
+@dataclass(frozen=True, slots=True)
+class Wants:
+    """Everything the resident told the intake, in the form the recommender scores."""
+
+    skills: Sequence[SkillMatch] = ()
+    wishes: Sequence[SkillMatch] = ()
+    semantic: Mapping[str, float] = field(default_factory=dict)
+    languages: Collection[str] = ()
+    times: Collection[str] = ()
+    declined: Collection[str] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """One programme, its score and the facts behind it."""
+
+    slug: str
+    score: float
+    skills: tuple[Skill, ...] = ()
+    wishes: tuple[Skill, ...] = ()
+    shared_times: tuple[str, ...] = ()
+    shared_languages: tuple[str, ...] = ()
+    full: bool = False
+
+    def reason(self, _: Translator) -> str:
+        """Return one line saying why this programme fits, in the resident's language."""
+        parts = []
+        if self.skills:
+            names = ", ".join(skill.name_in(_.language) for skill in self.skills)
+            parts.append(_.gettext("You can do: {skills}.").format(skills=names))
+        if self.wishes:
+            names = ", ".join(skill.name_in(_.language) for skill in self.wishes)
+            parts.append(_.gettext("You would like to: {wishes}.").format(wishes=names))
+        if not parts:
+            parts.append(_.gettext("It is close to what you described."))
+        if self.shared_times:
+            labels = ", ".join(_.gettext(TIME_LABELS[time]) for time in self.shared_times)
+            parts.append(
+                _.gettext("It meets at times that suit you ({times}).").format(times=labels)
+            )
+        if self.full:
+            parts.append(_.gettext("It is full right now: you would be on the waiting list."))
+        return " ".join(parts)
+
+
+TIME_LABELS = {
+    "mornings": N_("Mornings"),
+    "afternoons": N_("Afternoons"),
+    "evenings": N_("Evenings"),
+    "weekends": N_("Weekends"),
+}
+
+
+class ProgrammeMatcher:
+    """Understand self-descriptions and rank the programmes for them."""
+
+    def __init__(self, recogniser: SkillRecogniser, semantic: SemanticScorer | None = None):
+        self.recogniser = recogniser
+        self.semantic = semantic
+
+    def understand(self, text: str) -> list[SkillMatch]:
+        """Return the skills named in a text."""
+        return self.recogniser.recognise(text)
+
+    def similarity(self, text: str) -> Mapping[str, float]:
+        """Return the semantic similarity per programme, or nothing without a scorer."""
+        return self.semantic.scores(text) if self.semantic is not None else {}
+
+    def rank(
+        self, wants: Wants, runs: Mapping[str, RunFacts] | None = None
+    ) -> list[Recommendation]:
+        """Rank every programme (or those with a run at the hub), best first."""
+        skill_points, skill_reasons = _points(wants.skills, 1.0)
+        wish_points, wish_reasons = _points(wants.wishes, WISH_WEIGHT)
+        ranked = []
+        for slug in PROGRAMMES if runs is None else [p for p in PROGRAMMES if p in runs]:
+            score = skill_points[slug] + wish_points[slug]
+            score += SEMANTIC_WEIGHT * wants.semantic.get(slug, 0.0)
+            run = None if runs is None else runs[slug]
+            shared_times: tuple[str, ...] = ()
+            shared_languages: tuple[str, ...] = ()
+            if run is not None:
+                shared_times = tuple(t for t in TIME_LABELS if t in run.times and t in wants.times)
+                shared_languages = tuple(sorted(run.languages & set(wants.languages)))
+                score += TIMES_BONUS * bool(shared_times) + LANGUAGE_BONUS * bool(shared_languages)
+                score -= FULL_PENALTY * (run.free_places <= 0)
+            if slug in wants.declined:
+                score -= 10.0
+            ranked.append(
+                Recommendation(
+                    slug=slug,
+                    score=round(score, 3),
+                    skills=tuple(skill_reasons[slug][:MAX_REASON_SKILLS]),
+                    wishes=tuple(wish_reasons[slug][:MAX_REASON_SKILLS]),
+                    shared_times=shared_times,
+                    shared_languages=shared_languages,
+                    full=run is not None and run.free_places <= 0,
+                )
+            )
+        return sorted(ranked, key=lambda item: -item.score)
+
+
+def _points(
+    matches: Sequence[SkillMatch], weight: float
+) -> tuple[dict[str, float], dict[str, list[Skill]]]:
+    points: dict[str, float] = defaultdict(float)
+    reasons: dict[str, list[Skill]] = defaultdict(list)
+    for match in matches:
+        for position, slug in enumerate(match.skill.programmes):
+            share = 1.0 if position == 0 else SECONDARY_WEIGHT
+            points[slug] += weight * share * match.score
+            reasons[slug].append(match.skill)
+    return points, reasons

