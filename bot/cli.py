@@ -41,14 +41,22 @@ def run() -> None:
 
 
 @app.command()
-def sandbox() -> None:
+def sandbox(
+    global_rate: float = typer.Option(
+        0.0, help="Messages per second overall (default SANDBOX_GLOBAL_RATE_PER_S)."
+    ),
+    chat_rate: float = typer.Option(
+        0.0, help="Messages per second to one chat (default SANDBOX_CHAT_RATE_PER_S)."
+    ),
+) -> None:
     """Run the local Telegram-compatible sandbox and its web chat page."""
     from bot.sandbox import SandboxConfig, create_sandbox_app
 
     settings = _settings()
     config = SandboxConfig(
-        global_rate_per_s=settings.sandbox_global_rate_per_s,
-        chat_rate_per_s=settings.sandbox_chat_rate_per_s,
+        global_rate_per_s=global_rate or settings.sandbox_global_rate_per_s,
+        global_burst=settings.sandbox_global_burst,
+        chat_rate_per_s=chat_rate or settings.sandbox_chat_rate_per_s,
         chat_burst=settings.sandbox_chat_burst,
     )
     uvicorn.run(
@@ -208,6 +216,62 @@ def content_import() -> None:
 
     hubs = asyncio.run(_import())
     typer.echo(f"Imported {hubs} hubs from {settings.content_dir}.")
+
+
+# Broadcasts (issue 6)
+
+
+@app.command()
+def worker() -> None:
+    """Send queued broadcasts from the outbox, paced under Telegram's limits, until Ctrl-C."""
+    from bot.worker import run_worker
+
+    asyncio.run(run_worker(_settings()))
+
+
+staff_app = typer.Typer(help="Hub staff who may send broadcasts.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+
+
+@staff_app.command("add-telegram")
+def staff_add_telegram(
+    telegram_user_id: int = typer.Argument(..., help="The staff member's Telegram user id."),
+    name: str = typer.Option(..., help="The staff member's name."),
+    hub: str = typer.Option("", help="Their hub's slug (default: no hub, all hubs)."),
+    role: str = typer.Option("staff", help="staff, coordinator or admin."),
+) -> None:
+    """Let a Telegram user use /broadcast (adds or updates the staff member)."""
+    from bot.broadcasting.cli import add_staff
+
+    settings = _settings()
+    typer.echo(asyncio.run(add_staff(settings, telegram_user_id, name=name, hub=hub, role=role)))
+
+
+@bench_app.command("broadcast")
+def bench_broadcast(
+    users: int = typer.Option(5000, help="Recipients to create across the nine languages."),
+    rate: float = typer.Option(300.0, help="The sandbox's overall limit, messages per second."),
+    queue_only: bool = typer.Option(
+        False, help="Only measure queueing the outbox rows (use a PostgreSQL --database-url)."
+    ),
+    kill: bool = typer.Option(True, help="SIGKILL the worker halfway and restart it."),
+    database_url: str = typer.Option(
+        "", help="An empty, migrated database to use; default: a throw-away SQLite file."
+    ),
+) -> None:
+    """Send one broadcast through the sandbox; print delivered, lost and duplicates as JSON."""
+    import json
+
+    from bot.broadcasting.bench import bench, bench_queue
+
+    settings = _settings()
+    if queue_only:
+        result = asyncio.run(bench_queue(settings, users=users, database_url=database_url or None))
+    else:
+        result = asyncio.run(
+            bench(settings, users=users, rate=rate, kill=kill, database_url=database_url or None)
+        )
+    typer.echo(json.dumps(result))
 
 
 if __name__ == "__main__":

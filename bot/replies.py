@@ -14,6 +14,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("privacy", N_("What is stored about you")),
     ("mydata", N_("Download your data")),
     ("delete", N_("Delete your data")),
+    ("subscribe", N_("News from your hub")),
+    ("unsubscribe", N_("Stop news")),
 )
 
 

@@ -284,3 +284,126 @@ class TranslationMemoryEntry(Base):
     provider: Mapped[str] = mapped_column(String(40))
     reviewed: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Broadcasts (issue 6)
+
+
+class Topic(StrEnum):
+    """What a resident can subscribe to at their hub."""
+
+    EVENTS = "events"
+    PROGRAMMES = "programmes"
+    JOBS = "jobs"
+    LANGUAGE_COURSES = "language_courses"
+
+
+class Subscription(Base):
+    """A resident's choice to hear about one topic from their hub."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("resident_id", "topic"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BroadcastStatus(StrEnum):
+    """Where a broadcast stands: composed, queued, going out, finished."""
+
+    DRAFT = "draft"
+    READY = "ready"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Broadcast(Base):
+    """A message from staff to many residents; the draft lives here, never in memory."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (Index("ix_broadcasts_staff_status", "staff_user_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    # The staff member's Telegram user and chat: the draft is found and reported by them.
+    staff_user_id: Mapped[int] = mapped_column(BigInteger)
+    staff_chat_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(10), default=BroadcastStatus.DRAFT)
+    # Compose step of a draft: text, target, time, review; correct:<lang> awaits a text.
+    step: Mapped[str] = mapped_column(String(20), default="text")
+    source_language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str | None] = mapped_column(Text)
+    hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id", ondelete="SET NULL"))
+    # Empty topics: a service notice for everyone at the hub; empty languages: every language.
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    critical: Mapped[bool] = mapped_column(default=False)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    send_after: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    texts: Mapped[list[BroadcastText]] = relationship(
+        back_populates="broadcast", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def text_in(self, language: str) -> BroadcastText | None:
+        """Return the text in a language, if there is one."""
+        return next((text for text in self.texts if text.language == language), None)
+
+
+class BroadcastText(Base):
+    """One language's version of a broadcast, machine-translated or written by a person."""
+
+    __tablename__ = "broadcast_texts"
+    __table_args__ = (UniqueConstraint("broadcast_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    machine: Mapped[bool] = mapped_column(default=False)
+    reviewed: Mapped[bool] = mapped_column(default=False)
+
+    broadcast: Mapped[Broadcast] = relationship(back_populates="texts", lazy="raise")
+
+
+class OutboxStatus(StrEnum):
+    """Where one recipient's copy of a broadcast stands."""
+
+    # Held: a critical broadcast's translation waits for a person's review.
+    HELD = "held"
+    PENDING = "pending"
+    SENT = "sent"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class OutboxMessage(Base):
+    """One recipient of one broadcast; the sender worker leases, sends and marks it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "resident_id"),
+        Index("ix_outbox_status_not_before", "status", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    language: Mapped[str] = mapped_column(String(8))
+    hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id", ondelete="SET NULL"))
+    urgent: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)
+    not_before: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    leased_until: Mapped[datetime | None]
+    leased_by: Mapped[str | None] = mapped_column(String(80))
+    error: Mapped[str | None] = mapped_column(String(300))
+    sent_at: Mapped[datetime | None]

@@ -14,7 +14,18 @@ from telegram.ext import (
 )
 
 from bot import keyboards
-from bot.handlers import errors, handover, membership, menu, messages, onboarding, privacy
+from bot.broadcasting import keyboards as broadcast_keyboards
+from bot.handlers import (
+    broadcasts,
+    errors,
+    handover,
+    membership,
+    menu,
+    messages,
+    onboarding,
+    privacy,
+    subscriptions,
+)
 
 
 def register(
@@ -54,3 +65,21 @@ def register(
         ]
     )
     application.add_error_handler(errors.apologise)
+    # Broadcasts (issue 6): one group earlier, so a staff member's text for a draft is taken
+    # before it reads as a question; these handlers stop the update once they handled it.
+    application.add_handlers(
+        [
+            CommandHandler("subscribe", subscriptions.subscribe_command, filters=private),
+            CommandHandler("unsubscribe", subscriptions.unsubscribe_command, filters=private),
+            CommandHandler("broadcast", broadcasts.broadcast_command, filters=private),
+            CommandHandler("broadcasts", broadcasts.broadcasts_command, filters=private),
+            MessageHandler(private & filters.TEXT & ~filters.COMMAND, broadcasts.staff_text),
+            CallbackQueryHandler(
+                subscriptions.topic_toggled, pattern=f"^{broadcast_keyboards.SUBSCRIBE_PREFIX}"
+            ),
+            CallbackQueryHandler(
+                broadcasts.broadcast_button, pattern=f"^{broadcast_keyboards.BROADCAST_PREFIX}"
+            ),
+        ],
+        group=-1,
+    )

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import subscriptions
 from db import repositories
 from db.models import Resident
 
@@ -15,6 +16,7 @@ async def export_resident(session: AsyncSession, *, resident: Resident) -> bytes
     """Return everything stored about a resident as pretty UTF-8 JSON."""
     messages = await repositories.resident_messages(session, resident=resident)
     handovers = await repositories.resident_handovers(session, resident=resident)
+    topics = await subscriptions.topics_of(session, resident=resident)
     document: dict[str, Any] = {
         "resident": {
             "telegram_user_id": resident.telegram_user_id,
@@ -41,10 +43,13 @@ async def export_resident(session: AsyncSession, *, resident: Resident) -> bytes
             }
             for handover in handovers
         ],
+        "subscriptions": sorted(topics),
     }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 async def erase_resident(session: AsyncSession, *, resident: Resident) -> None:
     """Erase a resident and every message of theirs."""
+    # Subscriptions and queued broadcasts also go with the resident's row (ON DELETE CASCADE).
+    await subscriptions.clear(session, resident=resident)
     await repositories.delete_resident(session, resident=resident)
