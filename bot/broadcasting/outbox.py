@@ -227,11 +227,17 @@ async def lease(
         due.append(or_(OutboxMessage.urgent, OutboxMessage.hub_id.not_in(list(quiet_hubs))))
     candidates = select(OutboxMessage.id).where(*due).order_by(OutboxMessage.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
+        # A materialized CTE runs once: PostgreSQL may re-run an IN (... LIMIT ... SKIP LOCKED)
+        # subquery for each row and then take far more than `limit` rows.
+        picked = candidates.with_for_update(skip_locked=True).cte("picked")
+        picked = picked.prefix_with("MATERIALIZED")
+        chosen = OutboxMessage.id == picked.c.id
+    else:
+        chosen = OutboxMessage.id.in_(candidates.scalar_subquery())
     result = await session.execute(
         _update(OutboxMessage)
         # The outer conditions repeat the check: the compare-and-set on SQLite.
-        .where(OutboxMessage.id.in_(candidates.scalar_subquery()), *due)
+        .where(chosen, *due)
         .values(leased_until=now + timedelta(seconds=lease_s), leased_by=worker)
         .returning(
             OutboxMessage.id,

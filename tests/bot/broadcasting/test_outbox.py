@@ -1,0 +1,37 @@
+"""Leases are disjoint and bounded; an expired lease frees its rows for another worker."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.broadcasting import outbox
+from tests.bot.broadcasting.support import add_residents, confirmed_broadcast, person
+
+pytestmark = pytest.mark.usefixtures("demo_hubs")
+
+
+async def test_leases_take_at_most_the_limit_and_never_the_same_row(
+    sandbox_client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_residents(sessionmaker, sandbox_client, [person("de") for _ in range(30)])
+    await confirmed_broadcast(sessionmaker, urgent=True)
+    async with sessionmaker() as one, sessionmaker() as two:
+        first = await outbox.lease(one, worker="one", limit=10, lease_s=30)
+        second = await outbox.lease(two, worker="two", limit=10, lease_s=30)
+        third = await outbox.lease(two, worker="two", limit=50, lease_s=30)
+    assert (len(first), len(second), len(third)) == (10, 10, 10)
+    ids = [row.id for row in first + second + third]
+    assert len(set(ids)) == 30
+
+
+async def test_rows_of_a_dead_worker_come_back_when_the_lease_expires(
+    sandbox_client: httpx.AsyncClient, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_residents(sessionmaker, sandbox_client, [person("de") for _ in range(3)])
+    await confirmed_broadcast(sessionmaker, urgent=True)
+    async with sessionmaker() as session:
+        dead = await outbox.lease(session, worker="dead", limit=10, lease_s=-1)
+        again = await outbox.lease(session, worker="alive", limit=10, lease_s=30)
+    assert [row.id for row in again] == [row.id for row in dead]
