@@ -44,7 +44,8 @@ def subscriptions(_: Translator, chosen: Collection[str]) -> InlineKeyboardMarku
 
 def action(broadcast: Broadcast, name: str, argument: str = "") -> str:
     """Return the callback data of an action on a broadcast."""
-    return f"{BROADCAST_PREFIX}{broadcast.id}:{name}:{argument}"
+    suffix = f":{argument}" if argument else ""
+    return f"{BROADCAST_PREFIX}{broadcast.id}:{name}{suffix}"
 
 
 def target(_: Translator, broadcast: Broadcast, hubs: Sequence[Hub]) -> InlineKeyboardMarkup:
