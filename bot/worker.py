@@ -1,20 +1,23 @@
 """`hubbot worker`: send queued broadcasts from the outbox, paced, crash-safe.
 
-One loop: lease a small batch of due rows, send each (paced by `Pacer`), record the
-outcomes in one transaction, and report finished broadcasts to the staff member who sent
-them. Outcomes are written shortly after Telegram accepted each message, so a worker killed
-at any moment repeats at most the messages of its current batch once their lease expires.
+One loop: lease a small batch of due rows (the next one is leased while this one goes out),
+send each at its paced time, record the batch's outcomes in one transaction, and report
+finished broadcasts to the staff member who sent them. Outcomes are written within about
+half a second after Telegram accepted each message (at most two batches are unrecorded), so
+a worker killed at any moment repeats at most those messages once their lease expires.
 A row is never sent after its lease ran out, so a slow worker cannot race another one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import signal
 import socket
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -58,6 +61,20 @@ class _Outcomes:
     unsent: list[int] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Batch:
+    """Rows leased together, the broadcasts they belong to, and when to stop sending them."""
+
+    rows: list[outbox.LeasedRow]
+    broadcasts: dict[int, Broadcast]
+    deadline: float
+
+
+async def _drain(tasks: deque[asyncio.Task[None]], *, keep: int) -> None:
+    while len(tasks) > keep:
+        await tasks.popleft()
+
+
 def worker_id() -> str:
     """Name this worker process uniquely: host, pid and start time."""
     return f"{socket.gethostname()}:{os.getpid()}:{int(time.time())}"
@@ -85,34 +102,44 @@ class Worker:
         self._catalogue = catalogue
         self.name = name or worker_id()
         rate = settings.broadcast_rate
-        # A small burst makes up for the pause while a batch is recorded and the next leased.
+        # A burst of two absorbs timer jitter; more would risk Telegram's 429.
         self._pacer = Pacer(
-            rate_per_s=rate,
-            chat_interval_s=settings.broadcast_chat_interval_s,
-            burst=max(2, int(rate / 20)),
+            rate_per_s=rate, chat_interval_s=settings.broadcast_chat_interval_s, burst=2
         )
         # About a quarter second of sends: the most a crash can repeat.
         self._batch = max(1, min(500, int(rate / 4)))
-        self._broadcasts: dict[int, Broadcast] = {}
         self._hubs: list[Hub] = []
         self._hubs_loaded = -HUB_REFRESH_S
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Send until `stop` is set; finish the current batch first."""
+        """Send until `stop` is set; what is already in flight is still recorded."""
         logger.info(
             "worker %s started at %.0f messages/s", self.name, self._settings.broadcast_rate
         )
-        while not stop.is_set():
-            if await self.step():
-                continue
-            try:
-                await asyncio.wait_for(stop.wait(), self._settings.worker_poll_s)
-            except TimeoutError:
-                pass
+        in_flight: deque[asyncio.Task[None]] = deque()
+        upcoming = asyncio.create_task(self._lease())
+        try:
+            while True:
+                batch = await upcoming
+                if stop.is_set():
+                    await self._give_back(batch)
+                    break
+                if not batch.rows:
+                    await _drain(in_flight, keep=0)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), self._settings.worker_poll_s)
+                    upcoming = asyncio.create_task(self._lease())
+                    continue
+                # Lease the next batch while this one goes out, so the pace never stalls.
+                upcoming = asyncio.create_task(self._lease())
+                in_flight.append(await self._dispatch(batch))
+                # At most two batches sent but not yet recorded: the most a crash repeats.
+                await _drain(in_flight, keep=1)
+        finally:
+            await _drain(in_flight, keep=0)
         logger.info("worker %s stopped", self.name)
 
-    async def step(self) -> bool:
-        """Lease and send one batch; return False when nothing was due."""
+    async def _lease(self) -> _Batch:
         async with self._sessionmaker() as session:
             rows = await outbox.lease(
                 session,
@@ -121,20 +148,36 @@ class Worker:
                 lease_s=self._settings.broadcast_lease_s,
                 quiet_hubs=await self._quiet_hubs(session),
             )
-        if not rows:
-            return False
-        deadline = time.monotonic() + self._settings.broadcast_lease_s * (1 - LEASE_MARGIN)
-        await self._load_broadcasts({row.broadcast_id for row in rows})
+            deadline = time.monotonic() + self._settings.broadcast_lease_s * (1 - LEASE_MARGIN)
+            if not rows:
+                return _Batch(rows, {}, deadline)
+            # Loaded per batch, not cached: a held language's text may be corrected meanwhile.
+            found = await session.scalars(
+                select(Broadcast).where(Broadcast.id.in_({row.broadcast_id for row in rows}))
+            )
+            return _Batch(rows, {b.id: b for b in found.all()}, deadline)
+
+    async def _give_back(self, batch: _Batch) -> None:
+        async with self._sessionmaker() as session:
+            await outbox.release(session, ids=[row.id for row in batch.rows], worker=self.name)
+            await session.commit()
+
+    async def _dispatch(self, batch: _Batch) -> asyncio.Task[None]:
+        """Start each send at its paced time; return the task that records the outcomes."""
         outcomes = _Outcomes()
-        async with asyncio.TaskGroup() as group:
-            for index, row in enumerate(rows):
-                await self._pacer.wait(row.chat_id)
-                if time.monotonic() > deadline:
-                    outcomes.unsent.extend(r.id for r in rows[index:])
-                    break
-                group.create_task(self._send(row, outcomes))
-        await self._record(outcomes, {row.broadcast_id for row in rows})
-        return True
+        sends = []
+        for index, row in enumerate(batch.rows):
+            await self._pacer.wait(row.chat_id)
+            if time.monotonic() > batch.deadline:
+                outcomes.unsent.extend(r.id for r in batch.rows[index:])
+                break
+            sends.append(asyncio.create_task(self._send(row, batch, outcomes)))
+
+        async def complete() -> None:
+            await asyncio.gather(*sends)
+            await self._record(outcomes, set(batch.broadcasts))
+
+        return asyncio.create_task(complete())
 
     async def _quiet_hubs(self, session: AsyncSession) -> set[int]:
         if time.monotonic() - self._hubs_loaded > HUB_REFRESH_S:
@@ -147,15 +190,9 @@ class Worker:
             end=self._settings.quiet_hours_end,
         )
 
-    async def _load_broadcasts(self, ids: set[int]) -> None:
-        # Loaded per batch, not cached: a held language's text may be corrected meanwhile.
-        async with self._sessionmaker() as session:
-            found = await session.scalars(select(Broadcast).where(Broadcast.id.in_(ids)))
-            self._broadcasts = {broadcast.id: broadcast for broadcast in found.all()}
-
-    async def _send(self, row: outbox.LeasedRow, outcomes: _Outcomes) -> None:
+    async def _send(self, row: outbox.LeasedRow, batch: _Batch, outcomes: _Outcomes) -> None:
         _ = self._catalogue.translator(row.language)
-        text = for_display(recipient_text(self._broadcasts[row.broadcast_id], _), rtl=_.rtl)
+        text = for_display(recipient_text(batch.broadcasts[row.broadcast_id], _), rtl=_.rtl)
         paid = True if self._settings.allow_paid_broadcast else None
         try:
             for part in split_message(text):

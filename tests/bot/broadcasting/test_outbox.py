@@ -35,3 +35,18 @@ async def test_rows_of_a_dead_worker_come_back_when_the_lease_expires(
         dead = await outbox.lease(session, worker="dead", limit=10, lease_s=-1)
         again = await outbox.lease(session, worker="alive", limit=10, lease_s=30)
     assert [row.id for row in again] == [row.id for row in dead]
+
+
+def test_a_time_is_read_in_the_hubs_time_zone() -> None:
+    from datetime import UTC, datetime
+
+    from bot.broadcasting.compose import parse_time
+
+    now = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # 11:00 in Berlin
+    later = parse_time("14:30", timezone="Europe/Berlin", now=now)
+    assert later is not None and later.astimezone(UTC) == datetime(2026, 12, 1, 13, 30, tzinfo=UTC)
+    tomorrow = parse_time("09:00", timezone="Europe/Berlin", now=now)
+    assert tomorrow is not None and tomorrow.day == 2
+    exact = parse_time("2026-12-24 09:30", timezone="Europe/Berlin", now=now)
+    assert exact is not None and exact.astimezone(UTC).hour == 8
+    assert parse_time("soon", timezone="Europe/Berlin", now=now) is None
