@@ -127,6 +127,12 @@ async def test_a_critical_broadcast_names_the_languages_that_wait_for_review(
     number = (await _broadcast(sessionmaker)).id
     await staff.press(f"bc:{number}:crit")
     await staff.settled()
+    await staff.press(f"bc:{number}:time")
+    await staff.reply()
+    await staff.send("25:99")
+    assert "nicht lesen" in (await staff.reply())["text"]
+    await staff.send("09:30")
+    assert "09:30" in (await staff.reply())["text"]
     await staff.press(f"bc:{number}:next")
     previews = await staff.replies()
     # Machine translations wait for a person's review; the staff member's German does not.
@@ -135,8 +141,15 @@ async def test_a_critical_broadcast_names_the_languages_that_wait_for_review(
     await staff.settled()
     await staff.press(f"bc:{number}:send")
     await staff.reply()
-    statuses = {row.language: row.status for row in await _outbox(sessionmaker)}
-    assert statuses == {"de": "pending", "fa": "pending", "uk": "held"}
+    rows = await _outbox(sessionmaker)
+    assert {row.language: row.status for row in rows} == {
+        "de": "pending",
+        "fa": "pending",
+        "uk": "held",
+    }
+    # Scheduled for the next 09:30 in Berlin: nothing is due before then.
+    send_after = (await _broadcast(sessionmaker)).send_after
+    assert send_after is not None and {row.not_before for row in rows} == {send_after}
 
 
 async def test_residents_cannot_broadcast(resident: Callable[..., SandboxResident]) -> None:

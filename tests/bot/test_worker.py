@@ -173,6 +173,26 @@ async def test_quiet_hours_hold_ordinary_broadcasts_but_not_urgent_ones(
     assert [visible(t) for t in await received(sandbox_client, someone.user_id)] == ["📢 Heute zu"]
 
 
+async def test_a_scheduled_broadcast_waits_for_its_time(
+    database_url: str,
+    sandbox_server: str,
+    sandbox_client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    someone = person("de")
+    await add_residents(sessionmaker, sandbox_client, [someone])
+    later = datetime.now(UTC) + timedelta(hours=2)
+    scheduled = await confirmed_broadcast(
+        sessionmaker, texts={"de": "Später"}, urgent=True, send_after=later
+    )
+    now = await confirmed_broadcast(sessionmaker, texts={"de": "Jetzt"}, urgent=True)
+    async with running_worker(worker_settings(database_url, sandbox_server), sessionmaker):
+        assert (await until_settled(sessionmaker, now)).sent == 1
+        await asyncio.sleep(0.3)
+        assert (await progress(sessionmaker, scheduled)).pending == 1
+    assert [visible(t) for t in await received(sandbox_client, someone.user_id)] == ["📢 Jetzt"]
+
+
 LIFTED = SandboxConfig(global_rate_per_s=10_000, global_burst=10_000, webhook_retry_s=0.05)
 
 

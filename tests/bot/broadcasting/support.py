@@ -7,7 +7,7 @@ import itertools
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
 from typing import Any
 
 import httpx
@@ -75,6 +75,7 @@ async def confirmed_broadcast(
     machine: Sequence[str] = (),
     critical: bool = False,
     urgent: bool = False,
+    send_after: datetime | None = None,
 ) -> int:
     """Create and confirm a broadcast (German original, a text per language); return its id."""
     texts = texts or {"de": "Sommerfest am Samstag", "ar": "حفلة صيفية يوم السبت"}
@@ -90,6 +91,7 @@ async def confirmed_broadcast(
             languages=[],
             critical=critical,
             urgent=urgent,
+            send_after=send_after,
             texts=[
                 BroadcastText(
                     language=language,
