@@ -7,6 +7,8 @@ middle of composing loses nothing; the buttons carry the broadcast's number.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
@@ -109,90 +111,143 @@ async def staff_text(update: Update, context: HubContext) -> None:
     raise ApplicationHandlerStop
 
 
+@dataclass(frozen=True)
+class _Press:
+    """A pressed broadcast button: what it acts on, for whom, in which language."""
+
+    context: HubContext
+    query: CallbackQuery
+    broadcast: Broadcast
+    name: str
+    argument: str
+    _: Translator
+
+
 async def broadcast_button(update: Update, context: HubContext) -> None:
     """Act on a broadcast button: target toggles, time, translations, confirm, cancel."""
     query = update.callback_query
     assert query is not None
     await query.answer()
-    rest = (query.data or "").removeprefix(keyboards.BROADCAST_PREFIX)
-    number, name, argument = ([*rest.split(":", 2), "", ""])[:3]
-    session = context.scope.session
-    broadcast = await compose.get(session, int(number)) if number.isdigit() else None
     await _require_staff(context)
-    _t = _staff_language(context)
-    if broadcast is None:
-        await context.say(_t.gettext("This broadcast no longer exists."))
-        raise ApplicationHandlerStop
-    if broadcast.status != BroadcastStatus.DRAFT and name in (
-        "hub",
-        "topic",
-        "lang",
-        "crit",
-        "urgent",
-        "time",
-        "next",
-        "send",
-        "back",
-    ):
+    _ = _staff_language(context)
+    rest = (query.data or "").removeprefix(keyboards.BROADCAST_PREFIX)
+    number, name, argument = [*rest.split(":", 2), "", ""][:3]
+    broadcast = await compose.get(context.scope.session, int(number)) if number.isdigit() else None
+    action = _ACTIONS.get(name)
+    if broadcast is None or action is None:
+        await context.say(_.gettext("This broadcast no longer exists."))
+    elif broadcast.status != BroadcastStatus.DRAFT and name not in _AFTER_CONFIRMATION:
         await context.say(
-            _t.gettext("Broadcast #{number} was already confirmed or cancelled.").format(
+            _.gettext("Broadcast #{number} was already confirmed or cancelled.").format(
                 number=broadcast.id
             )
         )
-        raise ApplicationHandlerStop
-    if name in ("hub", "topic", "lang", "crit", "urgent"):
-        _toggle(broadcast, name, argument)
-        await session.flush()
-        await _edit(
-            query,
-            await _target_text(context, _t, broadcast),
-            keyboards.target(_t, broadcast, await repositories.list_hubs(session)),
-        )
-    elif name == "time":
-        broadcast.step = compose.STEP_TIME
-        await context.say(_time_help(_t))
-    elif name in ("next", "review"):
-        if name == "next":
-            broadcast.step = compose.STEP_REVIEW
-        await compose.translate(session, broadcast, context.deps.translation)
-        await _show_review(context, _t, broadcast)
-    elif name == "fix" and argument in LANGUAGE_BY_CODE:
-        broadcast.step = compose.CORRECT_PREFIX + argument
-        await context.say(
-            _t.gettext("Send the text for {language}:").format(
-                language=LANGUAGE_BY_CODE[argument].native_name
-            )
-        )
-    elif name == "ok" and argument in LANGUAGE_BY_CODE:
-        await compose.mark_reviewed(session, broadcast, argument)
-        await _show_translation(context, _t, broadcast, argument)
-    elif name == "send":
-        count = await compose.confirm(session, broadcast)
-        await context.say(await _confirmed_text(context, _t, broadcast, count))
-    elif name == "back":
-        broadcast.step = compose.STEP_TARGET
-        await _show_step(context, _t, broadcast)
-    elif name == "cancel":
-        count = await compose.cancel(session, broadcast)
-        await context.say(
-            _t.gettext(
-                "Broadcast #{number} is cancelled; {count} recipients will not get it."
-            ).format(number=broadcast.id, count=count)
-        )
+    else:
+        await action(_Press(context, query, broadcast, name, argument, _))
     raise ApplicationHandlerStop
 
 
-def _toggle(broadcast: Broadcast, name: str, argument: str) -> None:
-    if name == "hub":
+async def _retarget(press: _Press) -> None:
+    """Toggle a hub, topic, language, critical or urgent, and redraw the target."""
+    broadcast, argument = press.broadcast, press.argument
+    if press.name == "hub":
         broadcast.hub_id = int(argument) if argument.isdigit() else None
-    elif name == "topic":
+    elif press.name == "topic":
         compose.toggle_topic(broadcast, argument)
-    elif name == "lang":
+    elif press.name == "lang":
         compose.toggle_language(broadcast, argument)
-    elif name == "crit":
+    elif press.name == "crit":
         broadcast.critical = not broadcast.critical
-    elif name == "urgent":
+    else:
         broadcast.urgent = not broadcast.urgent
+    session = press.context.scope.session
+    await session.flush()
+    hubs = await repositories.list_hubs(session)
+    await _edit(
+        press.query,
+        await _target_text(press.context, press._, broadcast),
+        keyboards.target(press._, broadcast, hubs),
+    )
+
+
+async def _ask_time(press: _Press) -> None:
+    """Wait for a time of day or a date and time."""
+    press.broadcast.step = compose.STEP_TIME
+    await press.context.say(_time_help(press._))
+
+
+async def _translations(press: _Press) -> None:
+    """Translate into every target language and show each with its buttons."""
+    context, broadcast = press.context, press.broadcast
+    if broadcast.status == BroadcastStatus.DRAFT:
+        broadcast.step = compose.STEP_REVIEW
+    await compose.translate(context.scope.session, broadcast, context.deps.translation)
+    await _show_review(context, press._, broadcast)
+
+
+async def _ask_correction(press: _Press) -> None:
+    """Wait for the staff member's own text in one language."""
+    if press.argument not in LANGUAGE_BY_CODE:
+        return
+    press.broadcast.step = compose.CORRECT_PREFIX + press.argument
+    await press.context.say(
+        press._.gettext("Send the text for {language}:").format(
+            language=LANGUAGE_BY_CODE[press.argument].native_name
+        )
+    )
+
+
+async def _reviewed(press: _Press) -> None:
+    """Record that a person checked this language's machine translation."""
+    if press.argument in LANGUAGE_BY_CODE:
+        await compose.mark_reviewed(press.context.scope.session, press.broadcast, press.argument)
+        await _show_translation(press.context, press._, press.broadcast, press.argument)
+
+
+async def _confirm(press: _Press) -> None:
+    """Queue the broadcast for every recipient."""
+    _ = press._
+    count = await compose.confirm(press.context.scope.session, press.broadcast)
+    confirmed = _.gettext("Broadcast #{number} is confirmed: {count} recipients are queued.")
+    await press.context.say(
+        confirmed.format(number=press.broadcast.id, count=count)
+        + "\n"
+        + _.gettext("/broadcasts shows the progress.")
+    )
+
+
+async def _back(press: _Press) -> None:
+    """Return to the target."""
+    press.broadcast.step = compose.STEP_TARGET
+    await _show_step(press.context, press._, press.broadcast)
+
+
+async def _cancel(press: _Press) -> None:
+    """Cancel a draft or stop a running broadcast."""
+    count = await compose.cancel(press.context.scope.session, press.broadcast)
+    cancelled = press._.gettext(
+        "Broadcast #{number} is cancelled; {count} recipients will not get it."
+    )
+    await press.context.say(cancelled.format(number=press.broadcast.id, count=count))
+
+
+_ACTIONS: dict[str, Callable[[_Press], Awaitable[None]]] = {
+    "hub": _retarget,
+    "topic": _retarget,
+    "lang": _retarget,
+    "crit": _retarget,
+    "urgent": _retarget,
+    "time": _ask_time,
+    "next": _translations,
+    "review": _translations,
+    "fix": _ask_correction,
+    "ok": _reviewed,
+    "send": _confirm,
+    "back": _back,
+    "cancel": _cancel,
+}
+# What still makes sense once a broadcast is queued: review its held languages, or stop it.
+_AFTER_CONFIRMATION = {"review", "fix", "ok", "cancel"}
 
 
 async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -> None:
@@ -304,15 +359,3 @@ async def _show_review(context: HubContext, _: Translator, broadcast: Broadcast)
             ).format(languages=", ".join(LANGUAGE_BY_CODE[code].native_name for code in waiting))
         )
     await context.say("\n".join(lines), keyboards.confirmation(_, broadcast))
-
-
-async def _confirmed_text(
-    context: HubContext, _: Translator, broadcast: Broadcast, count: int
-) -> str:
-    lines = [
-        _.gettext("Broadcast #{number} is confirmed: {count} recipients are queued.").format(
-            number=broadcast.id, count=count
-        ),
-        _.gettext("/broadcasts shows the progress."),
-    ]
-    return "\n".join(lines)
