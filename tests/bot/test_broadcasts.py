@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.application import HubbotApplication, build_application
 from bot.services.translation import TranslationProvider
 from db.models import Broadcast, BroadcastStatus, Hub, OutboxMessage, Staff
 from tests.bot.broadcasting.support import add_residents, person
+from tests.bot.conftest import make_deps
 from tests.bot.harness import SandboxResident, button_data, visible
 
 
@@ -156,3 +159,55 @@ async def test_residents_cannot_broadcast(resident: Callable[..., SandboxResiden
     someone = resident("en")
     await someone.send("/broadcast Hello everyone")
     assert "Only hub staff" in (await someone.reply())["text"]
+
+
+@asynccontextmanager
+async def _hubbot(
+    database_url: str, sandbox_url: str, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[HubbotApplication]:
+    """Run one hubbot process's worth of application until the block ends."""
+    async with httpx.AsyncClient() as http:
+        deps = make_deps(
+            database_url,
+            sandbox_url,
+            sessionmaker,
+            http=http,
+            translation_provider=BracketProvider(),
+        )
+        app = build_application(deps)
+        await app.initialize()
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0.0, timeout=1)
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
+
+
+@pytest.mark.usefixtures("demo_hubs")
+async def test_a_draft_survives_a_restart_of_the_bot(
+    database_url: str,
+    sandbox_server: str,
+    sandbox_client: httpx.AsyncClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await add_residents(sessionmaker, sandbox_client, [person("ru", topics=["jobs"])])
+    async with _hubbot(database_url, sandbox_server, sessionmaker) as first:
+        staff = SandboxResident(sandbox_client, first, 88_001, "de")
+        await _make_staff(sessionmaker, staff)
+        await staff.send("/broadcast Neue Stellen im Jobcafé")
+        await staff.reply()
+    number = (await _broadcast(sessionmaker)).id
+    async with _hubbot(database_url, sandbox_server, sessionmaker) as second:
+        staff.application = second
+        await staff.press(f"bc:{number}:topic:jobs")
+        await staff.settled()
+        await staff.press(f"bc:{number}:next")
+        previews = await staff.replies()
+        assert any("[ru] Neue Stellen im Jobcafé" in m["text"] for m in previews)
+        await staff.press(f"bc:{number}:send")
+        await staff.reply()
+    assert [row.language for row in await _outbox(sessionmaker)] == ["ru"]

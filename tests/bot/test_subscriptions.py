@@ -10,8 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import Subscription
+from tests.bot.broadcasting.support import confirmed_broadcast
 from tests.bot.harness import SandboxResident, button_data, buttons
 from tests.bot.test_first_conversation import onboard
+from tests.bot.test_personal_data import rows_mentioning
 
 
 async def _topics(sessionmaker: async_sessionmaker[AsyncSession]) -> list[str]:
@@ -56,7 +58,7 @@ async def test_a_resident_switches_topics_on_and_off(
     assert await _topics(sessionmaker) == []
 
 
-async def test_delete_erases_the_subscriptions(
+async def test_delete_erases_the_subscriptions_and_queued_broadcasts(
     resident: Callable[..., SandboxResident], sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     person = resident("tr")
@@ -66,11 +68,14 @@ async def test_delete_erases_the_subscriptions(
     await person.press("sub:language_courses")
     await person.settled()
     assert await _topics(sessionmaker) == ["language_courses"]
+    await confirmed_broadcast(sessionmaker, topics=["language_courses"])
+    assert await rows_mentioning(sessionmaker, [person.user_id])
     await person.send("/delete")
     await person.reply()
     await person.press("delete:yes")
     await person.settled()
     assert await _topics(sessionmaker) == []
+    assert await rows_mentioning(sessionmaker, [person.user_id]) == []
 
 
 async def test_subscribing_before_choosing_a_hub_continues_the_start(
