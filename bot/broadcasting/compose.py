@@ -245,7 +245,11 @@ async def confirm(session: AsyncSession, broadcast: Broadcast) -> int:
     broadcast.step = STEP_DONE
     broadcast.confirmed_at = utcnow()
     await session.flush()
-    return await outbox.enqueue(session, broadcast, held_languages=held)
+    count = await outbox.enqueue(session, broadcast, held_languages=held)
+    if count == 0:
+        # Nobody to send to: no worker would ever lease a row and finish it.
+        broadcast.status, broadcast.finished_at = BroadcastStatus.DONE, broadcast.confirmed_at
+    return count
 
 
 async def cancel(session: AsyncSession, broadcast: Broadcast) -> int:

@@ -50,3 +50,14 @@ def test_a_time_is_read_in_the_hubs_time_zone() -> None:
     exact = parse_time("2026-12-24 09:30", timezone="Europe/Berlin", now=now)
     assert exact is not None and exact.astimezone(UTC).hour == 8
     assert parse_time("soon", timezone="Europe/Berlin", now=now) is None
+
+
+async def test_a_broadcast_without_recipients_is_done_at_once(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    from db.models import Broadcast
+
+    number = await confirmed_broadcast(sessionmaker, topics=["jobs"])
+    async with sessionmaker() as session:
+        broadcast = await session.get(Broadcast, number)
+        assert broadcast is not None and broadcast.status == "done"
