@@ -224,7 +224,13 @@ async def lease(
         free,
     ]
     if quiet_hubs:
-        due.append(or_(OutboxMessage.urgent, OutboxMessage.hub_id.not_in(list(quiet_hubs))))
+        due.append(
+            or_(
+                OutboxMessage.urgent,
+                OutboxMessage.hub_id.is_(None),
+                OutboxMessage.hub_id.not_in(list(quiet_hubs)),
+            )
+        )
     candidates = select(OutboxMessage.id).where(*due).order_by(OutboxMessage.id).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
         # A materialized CTE runs once: PostgreSQL may re-run an IN (... LIMIT ... SKIP LOCKED)
