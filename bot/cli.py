@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -43,14 +44,22 @@ def run() -> None:
 
 
 @app.command()
-def sandbox() -> None:
+def sandbox(
+    global_rate: float = typer.Option(
+        0.0, help="Messages per second overall (default SANDBOX_GLOBAL_RATE_PER_S)."
+    ),
+    chat_rate: float = typer.Option(
+        0.0, help="Messages per second to one chat (default SANDBOX_CHAT_RATE_PER_S)."
+    ),
+) -> None:
     """Run the local Telegram-compatible sandbox and its web chat page."""
     from bot.sandbox import SandboxConfig, create_sandbox_app
 
     settings = _settings()
     config = SandboxConfig(
-        global_rate_per_s=settings.sandbox_global_rate_per_s,
-        chat_rate_per_s=settings.sandbox_chat_rate_per_s,
+        global_rate_per_s=global_rate or settings.sandbox_global_rate_per_s,
+        global_burst=settings.sandbox_global_burst,
+        chat_rate_per_s=chat_rate or settings.sandbox_chat_rate_per_s,
         chat_burst=settings.sandbox_chat_burst,
     )
     uvicorn.run(
@@ -236,9 +245,107 @@ def content_import() -> None:
 
     report = asyncio.run(_import())
     typer.echo(
-        f"Imported {report.hubs} hubs, {report.answers} answers, {report.services} services "
-        f"and {report.programmes} programmes from {settings.content_dir}."
+        f"Imported {report.hubs} hubs, {report.answers} answers, {report.services} services, "
+        f"{report.programmes} programmes and {report.events} events from {settings.content_dir}."
     )
+
+
+# Broadcasts (issue 6)
+
+
+@app.command()
+def worker() -> None:
+    """Send queued broadcasts from the outbox, paced under Telegram's limits, until Ctrl-C."""
+    from bot.worker import run_worker
+
+    asyncio.run(run_worker(_settings()))
+
+
+staff_app = typer.Typer(help="Hub staff who may send broadcasts.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
+
+
+@staff_app.command("add-telegram")
+def staff_add_telegram(
+    telegram_user_id: int = typer.Argument(..., help="The staff member's Telegram user id."),
+    name: str = typer.Option(..., help="The staff member's name."),
+    hub: str = typer.Option("", help="Their hub's slug (default: no hub, all hubs)."),
+    role: str = typer.Option("staff", help="staff, coordinator or admin."),
+) -> None:
+    """Let a Telegram user use /broadcast (adds or updates the staff member)."""
+    from bot.broadcasting.cli import add_staff
+
+    settings = _settings()
+    typer.echo(asyncio.run(add_staff(settings, telegram_user_id, name=name, hub=hub, role=role)))
+
+
+@bench_app.command("broadcast")
+def bench_broadcast(
+    users: int = typer.Option(5000, help="Recipients to create across the nine languages."),
+    rate: float = typer.Option(300.0, help="The sandbox's overall limit, messages per second."),
+    queue_only: bool = typer.Option(
+        False, help="Only measure queueing the outbox rows (use a PostgreSQL --database-url)."
+    ),
+    kill: bool = typer.Option(True, help="SIGKILL the worker halfway and restart it."),
+    database_url: str = typer.Option(
+        "", help="An empty, migrated database to use; default: a throw-away SQLite file."
+    ),
+) -> None:
+    """Send one broadcast through the sandbox; print delivered, lost and duplicates as JSON."""
+    import json
+
+    from bot.broadcasting.bench import bench, bench_queue
+
+    settings = _settings()
+    if queue_only:
+        result = asyncio.run(bench_queue(settings, users=users, database_url=database_url or None))
+    else:
+        result = asyncio.run(
+            bench(settings, users=users, rate=rate, kill=kill, database_url=database_url or None)
+        )
+    typer.echo(json.dumps(result))
+
+
+events_app = typer.Typer(help="Events at the hubs.", no_args_is_help=True)
+app.add_typer(events_app, name="events")
+
+
+@events_app.command("add")
+def events_add(
+    hub: Annotated[str, typer.Option(help="The hub's slug, e.g. berlin.")],
+    title: Annotated[str, typer.Option(help="The title, in --language.")],
+    starts: Annotated[datetime, typer.Option(help="Start, hub time: 2026-12-03T18:00.")],
+    ends: Annotated[datetime, typer.Option(help="End, hub time.")],
+    language: Annotated[str, typer.Option(help="The language of title and text.")] = "de",
+    description: Annotated[str, typer.Option(help="One to three sentences.")] = "",
+    room: Annotated[str, typer.Option(help="Room or zone of the hub.")] = "",
+    capacity: Annotated[int, typer.Option(help="Places; 0 for no limit.")] = 0,
+    topic: Annotated[list[str] | None, typer.Option(help="events, programmes, jobs...")] = None,
+) -> None:
+    """Add an event in one language; other languages are machine-translated when shown."""
+    from bot.events_cli import add_event
+    from db.content import ContentError
+
+    settings = _settings()
+    try:
+        slug = asyncio.run(
+            add_event(
+                settings,
+                hub=hub,
+                title=title,
+                starts=starts,
+                ends=ends,
+                language=language,
+                description=description,
+                room=room or None,
+                capacity=capacity or None,
+                topics=topic or ["events"],
+            )
+        )
+    except ContentError as error:
+        typer.echo(f"Not added: {error}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"Added event {slug}.")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Literal
 
@@ -104,6 +105,40 @@ class Settings(BaseSettings):
     locales_dir: Path = PROJECT_ROOT / "locales"
     content_dir: Path = PROJECT_ROOT / "content"
     log_level: str = "INFO"
+
+    # Broadcasts (issue 6)
+    sandbox_global_burst: int = Field(default=30, description="Sends the sandbox allows at once.")
+    broadcast_rate_per_s: float = Field(
+        default=25.0,
+        description="Broadcast messages per second, per worker (Telegram allows about 30).",
+    )
+    broadcast_chat_interval_s: float = Field(
+        default=1.0, description="Shortest time between two broadcast messages to one chat."
+    )
+    allow_paid_broadcast: bool = Field(
+        default=False,
+        description="Use Telegram's paid broadcasts (allow_paid_broadcast): up to 1000/s.",
+    )
+    broadcast_lease_s: float = Field(
+        default=30.0, description="How long a worker owns the rows it took; then others may."
+    )
+    broadcast_max_attempts: int = Field(
+        default=5, description="Sends tried per recipient before the error is recorded."
+    )
+    worker_poll_s: float = Field(default=1.0, description="Pause of an idle worker.")
+    reminder_interval_s: float = Field(
+        default=60.0, description="How often the worker queues due event reminders."
+    )
+    quiet_hours_start: time = Field(
+        default=time(21, 0), description="Non-urgent broadcasts wait from this hub time..."
+    )
+    quiet_hours_end: time = Field(default=time(8, 0), description="...until this hub time.")
+
+    @property
+    def broadcast_rate(self) -> float:
+        """Return the pace of one worker: at most 30/s, or 1000/s with paid broadcasts."""
+        ceiling = 1000.0 if self.allow_paid_broadcast else 30.0
+        return min(self.broadcast_rate_per_s, ceiling)
 
     @property
     def uses_sandbox(self) -> bool:

@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.i18n import Catalogue, Translator
 from bot.outgoing import send_text
 from bot.services.answers import ContentAnswerService
+from bot.services.events import EventService
 from bot.services.flows import FlowService
 from bot.services.language import MessageLanguage
 from bot.services.nlu import NluClient
@@ -46,6 +47,7 @@ class Dependencies:
     safety: SafetyCheck
     translation: TranslationService
     talent: TalentService
+    events: EventService
     flows: FlowService
 
 

@@ -40,6 +40,7 @@ FLOW_RESTART = "f:-:r:restart"
 PROGRAMME_PREFIX = "prog:"
 WITHDRAW_PREFIX = "app:withdraw:"
 TALENT_START = "talent:start"
+EVENT_PREFIX = "ev:"
 
 
 def button(label: str, data: str) -> InlineKeyboardButton:
@@ -215,4 +216,22 @@ def programmes_menu(_: Translator) -> InlineKeyboardMarkup:
         _,
         [(N_("Find my programme"), TALENT_START), (N_("My applications"), MENU_APPLICATIONS)],
         1,
+    )
+
+
+def event(_: Translator, event_id: int, status: str | None) -> InlineKeyboardMarkup:
+    """Offer I'll come (or Cancel my place), Details and Add to calendar under an event."""
+    first = (
+        button(_.gettext("Cancel my place"), f"{EVENT_PREFIX}cancel:{event_id}")
+        if status in ("going", "waiting")
+        else button(_.gettext("I'll come"), f"{EVENT_PREFIX}come:{event_id}")
+    )
+    return InlineKeyboardMarkup(
+        [
+            [first],
+            [
+                button(_.gettext("Details"), f"{EVENT_PREFIX}info:{event_id}"),
+                button(_.gettext("Add to calendar"), f"{EVENT_PREFIX}ics:{event_id}"),
+            ],
+        ]
     )

@@ -11,12 +11,15 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("help", N_("What hubbot can do")),
     ("language", N_("Change the language")),
     ("hub", N_("Choose your hub")),
+    ("events", N_("What is on at the hub")),
     ("talent", N_("Find a programme for your talents")),
     ("myapplications", N_("Your programme applications")),
     ("cancel", N_("Stop the current questions")),
     ("privacy", N_("What is stored about you")),
     ("mydata", N_("Download your data")),
     ("delete", N_("Delete your data")),
+    ("subscribe", N_("News from your hub")),
+    ("unsubscribe", N_("Stop news")),
 )
 
 

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import threading
 from datetime import timedelta
 
 import httpx
@@ -19,6 +20,7 @@ from bot.context import Dependencies
 from bot.i18n import Catalogue
 from bot.nlu_server import configured_client
 from bot.services.answers import ContentAnswerService
+from bot.services.events import EventService
 from bot.services.flows import FlowService
 from bot.services.intent_search import IntentSearch, read_examples
 from bot.services.language import MessageLanguage
@@ -41,12 +43,30 @@ PROCESSED_UPDATE_RETENTION = timedelta(days=2)
 HOUSEKEEPING_INTERVAL_S = 3600.0
 
 
+def build_translation_service(settings: Settings, http: httpx.AsyncClient) -> TranslationService:
+    """Build machine translation with its memory and the office-word shield."""
+    api_key = settings.translation_api_key
+    return TranslationService(
+        build_provider(
+            settings.translation_provider,
+            http,
+            url=settings.translation_url,
+            api_key=api_key.get_secret_value() if api_key else None,
+        ),
+        terms=TermShield(
+            read_terms(settings.content_dir), read_term_explanations(settings.content_dir)
+        ),
+        timeout_s=settings.translation_timeout_s,
+    )
+
+
 def build_dependencies(settings: Settings) -> Dependencies:
     """Build the engine, catalogue, HTTP client and services the bot needs."""
     engine = create_engine(settings.database_url)
     http = httpx.AsyncClient()
     nlu = configured_client(settings, http)
     search = IntentSearch(read_examples(settings.nlu_data_dir / "data"))
+    translation = build_translation_service(settings, http)
     talent = build_talent_service(
         settings.content_dir / "skills",
         semantic=settings.match_semantic,
@@ -62,22 +82,8 @@ def build_dependencies(settings: Settings) -> Dependencies:
         nlu=nlu,
         languages=MessageLanguage(office_terms=set(read_terms(settings.content_dir))),
         safety=SafetyCheck.load(settings.content_dir),
-        translation=TranslationService(
-            build_provider(
-                settings.translation_provider,
-                http,
-                url=settings.translation_url,
-                api_key=(
-                    settings.translation_api_key.get_secret_value()
-                    if settings.translation_api_key
-                    else None
-                ),
-            ),
-            terms=TermShield(
-                read_terms(settings.content_dir), read_term_explanations(settings.content_dir)
-            ),
-            timeout_s=settings.translation_timeout_s,
-        ),
+        translation=translation,
+        events=EventService(translation),
         talent=talent,
         flows=FlowService(load_definitions(), {INTAKE: talent.host}),
     )
@@ -143,16 +149,13 @@ async def run_bot(settings: Settings) -> None:
         similarity = deps.talent.matcher.semantic
         if similarity is not None:
             # Embed the talent passages in the background (a minute without the cache); until
-            # then talents are matched by their words.
-            warming = asyncio.create_task(asyncio.to_thread(similarity.warm_up))
+            # then talents are matched by their words. A daemon thread: stopping never waits.
+            threading.Thread(target=similarity.warm_up, name="warm-up", daemon=True).start()
         housekeeping = asyncio.create_task(_housekeeping(deps))
         await server.serve()
         housekeeping.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await housekeeping
-        if similarity is not None and not warming.done():
-            logger.info("waiting for the talent passages to finish embedding before stopping")
-            await warming
     finally:
         if application.updater is not None and application.updater.running:
             await application.updater.stop()

@@ -38,7 +38,7 @@ async def _start(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
 
 
 async def supervise(settings: Settings) -> int:
-    """Run the NLU server, the sandbox (without a token) and the bot; stop all together.
+    """Run the NLU server, the sandbox (without a token), the bot and the broadcast worker.
 
     The NLU server trains first when its inputs changed and takes a while to load: the bot
     starts at once and answers with the fallback search until the model is up.
@@ -59,6 +59,7 @@ async def supervise(settings: Settings) -> int:
             print("The sandbox did not start.", file=sys.stderr)
             stop.set()
     processes.append(await _start("run", env=env))
+    processes.append(await _start("worker", env=env))
     if settings.uses_sandbox and not stop.is_set():
         print(f"Chat with hubbot: {settings.sandbox_url}/", flush=True)
     elif not stop.is_set():

@@ -1,4 +1,4 @@
-"""Load the hub's content (hubs, answers, services, programmes) from YAML files into the database.
+"""Load the hub's content (hubs, answers, services, programmes, events) from YAML files.
 
 The YAML files are the source of truth for what they contain: importing twice changes
 nothing, and a service removed from the files is removed from the database.
@@ -7,8 +7,10 @@ nothing, and a service removed from the files is removed from the database.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import ValidationError
@@ -17,10 +19,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from db import repositories
-from db.content_schema import IntentContentFile, ProgrammeFile, ProgrammesFile, ServiceFile
+from db.content_schema import (
+    EventFile,
+    EventsFile,
+    IntentContentFile,
+    ProgrammeFile,
+    ProgrammesFile,
+    ServiceFile,
+)
 from db.models import (
     Answer,
     AnswerText,
+    Event,
     Hub,
     Programme,
     ProgrammeRun,
@@ -41,6 +51,7 @@ class ImportReport:
     answers: int = 0
     services: int = 0
     programmes: int = 0
+    events: int = 0
 
 
 class ContentError(ValueError):
@@ -105,12 +116,54 @@ async def import_content(session: AsyncSession, content_dir: Path) -> ImportRepo
     programmes = read_programmes(content_dir)
     for programme in programmes:
         await _import_programme(session, programme, hubs)
+    events = read_events(content_dir)
+    for event in events:
+        await upsert_event(session, event, hubs)
     return ImportReport(
         hubs=len(hubs),
         answers=len(intent_files),
         services=len(services),
         programmes=len(programmes),
+        events=len(events),
     )
+
+
+def read_events(content_dir: Path) -> list[EventFile]:
+    """Read and check `events.yml` (optional)."""
+    path = content_dir / "events.yml"
+    if not path.exists():
+        return []
+    try:
+        return EventsFile.model_validate(_load_yaml(path)).events
+    except ValidationError as error:
+        raise ContentError(f"{path}: {error}") from error
+
+
+async def upsert_event(session: AsyncSession, data: EventFile, hubs: dict[str, Hub]) -> Event:
+    """Create or update an event by slug; its local times are read in the hub's time zone.
+
+    An event's RSVPs and reminder survive a re-import: the row is updated in place.
+    """
+    if data.hub not in hubs:
+        raise ContentError(f"event {data.slug}: unknown hub {data.hub!r}")
+    hub = hubs[data.hub]
+    zone = ZoneInfo(hub.timezone)
+    result = await session.execute(select(Event).where(Event.slug == data.slug))
+    event = result.scalar_one_or_none() or Event(slug=data.slug)
+    event.hub_id, event.hub = hub.id, hub
+    event.titles, event.descriptions = dict(data.titles), dict(data.descriptions)
+    event.source_language = data.source_language
+    event.starts_at = _utc(data.starts, zone)
+    event.ends_at = _utc(data.ends, zone)
+    event.room, event.capacity, event.topics = data.room, data.capacity, list(data.topics)
+    session.add(event)
+    await session.flush()
+    return event
+
+
+def _utc(moment: datetime, zone: ZoneInfo) -> datetime:
+    local = moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    return local.astimezone(UTC)
 
 
 def read_programmes(content_dir: Path) -> list[ProgrammeFile]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 CONTENT_LANGUAGES = ("de", "en", "ar", "fa", "prs", "uk", "ru", "tr", "fr")
 
@@ -183,3 +183,48 @@ class ProgrammesFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     programmes: list[ProgrammeFile]
+
+
+TOPICS = ("events", "programmes", "jobs", "language_courses")
+Topic = Literal["events", "programmes", "jobs", "language_courses"]
+
+
+class EventFile(BaseModel):
+    """Something on at a hub; times are the hub's local time."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    slug: str = Field(pattern=r"^[a-z0-9-]{3,80}$")
+    hub: str
+    starts: datetime
+    ends: datetime
+    room: str | None = None
+    capacity: int | None = Field(default=None, ge=1)
+    topics: list[Topic] = Field(default_factory=lambda: list[Topic](["events"]))
+    source_language: str = "de"
+    titles: Texts
+    descriptions: Texts = Field(default_factory=dict)
+
+    @field_validator("titles", "descriptions")
+    @classmethod
+    def _known_languages(cls, value: Texts) -> Texts:
+        unknown = sorted(set(value) - set(CONTENT_LANGUAGES))
+        if unknown:
+            raise ValueError(f"unknown languages: {', '.join(unknown)}")
+        return {code: text.strip() for code, text in value.items()}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> EventFile:
+        if self.source_language not in self.titles:
+            raise ValueError(f"event {self.slug}: no title in {self.source_language}")
+        if self.ends <= self.starts:
+            raise ValueError(f"event {self.slug}: ends before it starts")
+        return self
+
+
+class EventsFile(BaseModel):
+    """`events.yml`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    events: list[EventFile]

@@ -431,3 +431,184 @@ class Application(Base):
             "status": self.status,
             "time": self.created_at.isoformat(),
         }
+
+
+# Broadcasts (issue 6)
+
+
+class Topic(StrEnum):
+    """What a resident can subscribe to at their hub."""
+
+    EVENTS = "events"
+    PROGRAMMES = "programmes"
+    JOBS = "jobs"
+    LANGUAGE_COURSES = "language_courses"
+
+
+class Subscription(Base):
+    """A resident's choice to hear about one topic from their hub."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("resident_id", "topic"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    topic: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BroadcastStatus(StrEnum):
+    """Where a broadcast stands: composed, queued, going out, finished."""
+
+    DRAFT = "draft"
+    READY = "ready"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Broadcast(Base):
+    """A message from staff to many residents; the draft lives here, never in memory."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (Index("ix_broadcasts_staff_status", "staff_user_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    # The staff member's Telegram user and chat: the draft is found and reported by them.
+    staff_user_id: Mapped[int] = mapped_column(BigInteger)
+    staff_chat_id: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(10), default=BroadcastStatus.DRAFT)
+    # Compose step of a draft: text, target, time, review; correct:<lang> awaits a text.
+    step: Mapped[str] = mapped_column(String(20), default="text")
+    source_language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str | None] = mapped_column(Text)
+    hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id", ondelete="SET NULL"))
+    # Empty topics: a service notice for everyone at the hub; empty languages: every language.
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    critical: Mapped[bool] = mapped_column(default=False)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    send_after: Mapped[datetime | None]
+    # Only residents who said they will come to this event (e.g. its reminder).
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    texts: Mapped[list[BroadcastText]] = relationship(
+        back_populates="broadcast", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def text_in(self, language: str) -> BroadcastText | None:
+        """Return the text in a language, if there is one."""
+        return next((text for text in self.texts if text.language == language), None)
+
+
+class BroadcastText(Base):
+    """One language's version of a broadcast, machine-translated or written by a person."""
+
+    __tablename__ = "broadcast_texts"
+    __table_args__ = (UniqueConstraint("broadcast_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    machine: Mapped[bool] = mapped_column(default=False)
+    reviewed: Mapped[bool] = mapped_column(default=False)
+
+    broadcast: Mapped[Broadcast] = relationship(back_populates="texts", lazy="raise")
+
+
+class OutboxStatus(StrEnum):
+    """Where one recipient's copy of a broadcast stands."""
+
+    # Held: a critical broadcast's translation waits for a person's review.
+    HELD = "held"
+    PENDING = "pending"
+    SENT = "sent"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class OutboxMessage(Base):
+    """One recipient of one broadcast; the sender worker leases, sends and marks it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "resident_id"),
+        Index("ix_outbox_status_not_before", "status", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    language: Mapped[str] = mapped_column(String(8))
+    hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id", ondelete="SET NULL"))
+    urgent: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)
+    not_before: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    leased_until: Mapped[datetime | None]
+    leased_by: Mapped[str | None] = mapped_column(String(80))
+    error: Mapped[str | None] = mapped_column(String(300))
+    sent_at: Mapped[datetime | None]
+
+
+# Events (issue 6)
+
+
+class Event(Base):
+    """Something on at a hub: texts per language, times in UTC, room, places, topics."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_hub_starts", "hub_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hubs.id", ondelete="CASCADE"))
+    # Per-language texts written by staff; missing languages are machine-translated on show.
+    titles: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    descriptions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    source_language: Mapped[str] = mapped_column(String(8), default="de")
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    room: Mapped[str | None] = mapped_column(String(120))
+    capacity: Mapped[int | None]
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    cancelled: Mapped[bool] = mapped_column(default=False)
+    # Set in the transaction that queues the reminder, so it is queued exactly once. (No
+    # foreign key: broadcasts already point at events.)
+    reminder_broadcast_id: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    hub: Mapped[Hub] = relationship(lazy="joined", innerjoin=True)
+
+
+class RsvpStatus(StrEnum):
+    """A resident's answer to an event."""
+
+    GOING = "going"
+    WAITING = "waiting"
+    CANCELLED = "cancelled"
+
+
+class EventRsvp(Base):
+    """ "I'll come": a place, or a place on the waiting list (first come, first served)."""
+
+    __tablename__ = "event_rsvps"
+    __table_args__ = (UniqueConstraint("event_id", "resident_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(10))
+    # Waiting-list order: when the resident asked for a place.
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    event: Mapped[Event] = relationship(lazy="joined")

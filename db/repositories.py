@@ -17,6 +17,7 @@ from db.models import (
     Answer,
     Application,
     ApplicationStatus,
+    EventRsvp,
     FlowProgress,
     Handover,
     Hub,
@@ -92,7 +93,7 @@ async def delete_resident(session: AsyncSession, *, resident: Resident) -> None:
     """Erase a resident and, through the foreign key, every message of theirs."""
     await session.execute(delete(MessageLog).where(MessageLog.resident_id == resident.id))
     await session.execute(delete(Handover).where(Handover.resident_id == resident.id))
-    for table in (Application, TalentProfile, FlowProgress):
+    for table in (Application, TalentProfile, FlowProgress, EventRsvp):
         await session.execute(delete(table).where(table.resident_id == resident.id))
     await session.execute(delete(Resident).where(Resident.id == resident.id))
     await session.flush()
@@ -261,5 +262,13 @@ async def resident_applications(
         select(Application)
         .where(Application.resident_id == resident.id)
         .order_by(Application.created_at.desc(), Application.id.desc())
+    )
+    return result.unique().scalars().all()
+
+
+async def resident_rsvps(session: AsyncSession, *, resident: Resident) -> Sequence[EventRsvp]:
+    """Return a resident's answers to events, oldest first."""
+    result = await session.execute(
+        select(EventRsvp).where(EventRsvp.resident_id == resident.id).order_by(EventRsvp.id)
     )
     return result.unique().scalars().all()

@@ -14,8 +14,11 @@ from telegram.ext import (
 )
 
 from bot import keyboards
+from bot.broadcasting import keyboards as broadcast_keyboards
 from bot.handlers import (
+    broadcasts,
     errors,
+    events,
     flows,
     handover,
     membership,
@@ -23,6 +26,7 @@ from bot.handlers import (
     messages,
     onboarding,
     privacy,
+    subscriptions,
     talent,
 )
 
@@ -49,6 +53,7 @@ def register(
             CommandHandler("talent", talent.talent_command, filters=private),
             CommandHandler("myapplications", talent.myapplications_command, filters=private),
             CommandHandler("cancel", flows.cancel_command, filters=private),
+            CommandHandler("events", events.events_command, filters=private),
             MessageHandler(private & filters.COMMAND, menu.unknown_command),
             MessageHandler(private & filters.TEXT, messages.free_text),
             MessageHandler(private & ~filters.TEXT, messages.not_text),
@@ -61,6 +66,7 @@ def register(
             CallbackQueryHandler(talent.programme_button, pattern=f"^{keyboards.PROGRAMME_PREFIX}"),
             CallbackQueryHandler(talent.withdraw_button, pattern=f"^{keyboards.WITHDRAW_PREFIX}"),
             CallbackQueryHandler(talent.start_button, pattern=f"^{keyboards.TALENT_START}$"),
+            CallbackQueryHandler(events.event_button, pattern=f"^{keyboards.EVENT_PREFIX}"),
             CallbackQueryHandler(messages.topic_chosen, pattern=f"^{keyboards.TOPIC_PREFIX}"),
             CallbackQueryHandler(handover.resident_ends, pattern=f"^{keyboards.HANDOVER_END}$"),
             CallbackQueryHandler(messages.feedback_given, pattern=f"^{keyboards.FEEDBACK_PREFIX}"),
@@ -70,3 +76,21 @@ def register(
         ]
     )
     application.add_error_handler(errors.apologise)
+    # Broadcasts (issue 6): one group earlier, so a staff member's text for a draft is taken
+    # before it reads as a question; these handlers stop the update once they handled it.
+    application.add_handlers(
+        [
+            CommandHandler("subscribe", subscriptions.subscribe_command, filters=private),
+            CommandHandler("unsubscribe", subscriptions.unsubscribe_command, filters=private),
+            CommandHandler("broadcast", broadcasts.broadcast_command, filters=private),
+            CommandHandler("broadcasts", broadcasts.broadcasts_command, filters=private),
+            MessageHandler(private & filters.TEXT & ~filters.COMMAND, broadcasts.staff_text),
+            CallbackQueryHandler(
+                subscriptions.topic_toggled, pattern=f"^{broadcast_keyboards.SUBSCRIBE_PREFIX}"
+            ),
+            CallbackQueryHandler(
+                broadcasts.broadcast_button, pattern=f"^{broadcast_keyboards.BROADCAST_PREFIX}"
+            ),
+        ],
+        group=-1,
+    )

@@ -6,8 +6,7 @@ from telegram import Update
 
 from bot import keyboards, replies
 from bot.context import HubContext
-from bot.handlers import handover, onboarding, privacy, talent
-from bot.i18n import N_
+from bot.handlers import events, handover, onboarding, privacy, talent
 
 
 async def help_command(update: Update, context: HubContext) -> None:
@@ -27,15 +26,6 @@ async def unknown_command(update: Update, context: HubContext) -> None:
         _.gettext("I do not know this command.") + "\n\n" + replies.help_text(_),
         keyboards.main_menu(_),
     )
-
-
-# What each not-yet-built menu entry says before the hub's contact details.
-NOT_YET: dict[str, str] = {
-    keyboards.MENU_EVENTS: N_(
-        "The events calendar is not in hubbot yet. Until then, the team can tell you "
-        "what is on at the hub:"
-    ),
-}
 
 
 async def menu_chosen(update: Update, context: HubContext) -> None:
@@ -58,9 +48,8 @@ async def menu_chosen(update: Update, context: HubContext) -> None:
         await talent.show_applications(context)
     elif action == keyboards.MENU_PERSON:
         await handover.ask_for_person(context)
-    elif action in NOT_YET:
-        contact = replies.hub_contact(_, context.resident.hub)
-        await context.say(_.gettext(NOT_YET[action]) + "\n\n" + contact, keyboards.main_menu(_))
+    elif action == keyboards.MENU_EVENTS:
+        await events.show_events(context)
     elif action == keyboards.MENU_SETTINGS:
         await context.say(_.gettext("Settings"), keyboards.settings_menu(_))
     elif action == keyboards.SETTINGS_LANGUAGE:

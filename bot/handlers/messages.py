@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot import keyboards, replies
 from bot.context import HubContext
-from bot.handlers import flows, handover, onboarding, privacy, talent
+from bot.handlers import events, flows, handover, onboarding, privacy, talent
 from bot.i18n import LANGUAGES
 from bot.services.answers import Answer, AnswerKind
 from bot.services.onboarding import Step, next_step
@@ -96,6 +96,8 @@ async def deliver(context: HubContext, answer: Answer, *, question: str | None =
         await handover.ask_for_person(context)
     elif answer.kind is AnswerKind.TALENT:
         await talent.start_intake(context, description=question)
+    elif answer.kind is AnswerKind.EVENTS:
+        await events.show_events(context)
     elif answer.kind is AnswerKind.ANSWERED and answer.text:
         keyboard = keyboards.answer(
             _,

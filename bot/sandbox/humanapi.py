@@ -122,6 +122,7 @@ class HumanApi:
             "callback_answers": (self.callback_answers, "GET"),
             "stats": (self.stats, "GET"),
             "session": (self.session, "GET"),
+            "users": (self.users, "POST"),
         }
         routes = [
             Route(f"/sandbox/api/{name}", self._guarded(handler), methods=[verb])
@@ -236,6 +237,20 @@ class HumanApi:
         """Describe the bot and, given user_id, the user's state and command menu."""
         user_id = _query_int(request, "user_id", 0)
         return JSONResponse(session_view(self._world, self._world.users.get(user_id)))
+
+    async def users(self, request: Request) -> Response:
+        """Create users who opened a chat with the bot, without updates (for benchmarks)."""
+        data = await _body(request)
+        user_ids = data.get("user_ids")
+        if not isinstance(user_ids, list) or not all(
+            isinstance(user_id, int) and not isinstance(user_id, bool) and user_id > 0
+            for user_id in user_ids
+        ):
+            raise HumanRequestError('"user_ids" must be a list of positive integers')
+        language_code = _str(data, "language_code")
+        for user_id in user_ids:
+            self._world.ensure_user(user_id, first_name=None, language_code=language_code)
+        return JSONResponse({"ok": True, "users": len(user_ids)})
 
     async def file(self, request: Request) -> Response:
         """Download a file as an attachment."""

@@ -25,6 +25,7 @@ SUGGESTIONS = 3
 DELETE_INTENT = "delete_my_data"
 HANDOVER_INTENT = "human_handover"
 TALENT_INTENT = "offer_talent"
+EVENTS_INTENT = "events"
 
 
 class AnswerKind(StrEnum):
@@ -36,6 +37,7 @@ class AnswerKind(StrEnum):
     DELETE_DATA = "delete_data"
     HANDOVER = "handover"
     TALENT = "talent"
+    EVENTS = "events"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,8 @@ class ContentAnswerService:
             return Answer(AnswerKind.DELETE_DATA, intent=intent, confidence=confidence)
         if intent == TALENT_INTENT:
             return Answer(AnswerKind.TALENT, intent=intent, confidence=confidence)
+        if intent == EVENTS_INTENT:
+            return Answer(AnswerKind.EVENTS, intent=intent, confidence=confidence)
         composed = await composer.compose(
             session, intent=intent, language=language, hub=resident.hub
         )

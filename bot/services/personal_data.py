@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import subscriptions
 from db import repositories
 from db.models import Resident
 
@@ -18,6 +19,8 @@ async def export_resident(session: AsyncSession, *, resident: Resident) -> bytes
     profile = await repositories.get_talent_profile(session, resident=resident)
     applications = await repositories.resident_applications(session, resident=resident)
     progress = await repositories.get_flow_progress(session, resident=resident)
+    rsvps = await repositories.resident_rsvps(session, resident=resident)
+    topics = await subscriptions.topics_of(session, resident=resident)
     document: dict[str, Any] = {
         "resident": {
             "telegram_user_id": resident.telegram_user_id,
@@ -46,15 +49,22 @@ async def export_resident(session: AsyncSession, *, resident: Resident) -> bytes
         ],
         "talent_profile": profile.as_export() if profile is not None else None,
         "programme_applications": [application.as_export() for application in applications],
+        "events": [
+            {"event": rsvp.event.slug, "status": rsvp.status, "time": rsvp.requested_at.isoformat()}
+            for rsvp in rsvps
+        ],
         "questions_in_progress": (
             {"flow": progress.flow, "step": progress.step, "answers": progress.answers}
             if progress is not None
             else None
         ),
+        "subscriptions": sorted(topics),
     }
     return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
 async def erase_resident(session: AsyncSession, *, resident: Resident) -> None:
     """Erase a resident and everything of theirs: messages, requests, talents, applications."""
+    # Subscriptions and queued broadcasts also go with the resident's row (ON DELETE CASCADE).
+    await subscriptions.clear(session, resident=resident)
     await repositories.delete_resident(session, resident=resident)

@@ -15,6 +15,7 @@ from bot.config import PROJECT_ROOT, Settings
 from bot.context import Dependencies
 from bot.i18n import Catalogue
 from bot.services.answers import ContentAnswerService
+from bot.services.events import EventService
 from bot.services.flows import FlowService
 from bot.services.intent_search import IntentSearch, read_examples
 from bot.services.language import MessageLanguage
@@ -27,7 +28,8 @@ from flows import load_definitions
 from tests.bot.harness import SandboxResident
 from tests.support import free_port
 
-_user_ids = itertools.count(10_001)
+# Far above any serial id, so that "no row still holds their id" cannot hit an unrelated row.
+_user_ids = itertools.count(7_100_000_001)
 # The NLU server is not part of these tests: the fallback search understands instead.
 SEARCH = IntentSearch(read_examples(PROJECT_ROOT / "nlu_data" / "data"))
 SAFETY = SafetyCheck.load(PROJECT_ROOT / "content")
@@ -75,6 +77,11 @@ def make_deps(
 ) -> Dependencies:
     """Return hubbot's dependencies for a test database and sandbox."""
     settings = make_settings(database_url, sandbox_url, **overrides)
+    translation = TranslationService(
+        translation_provider,
+        terms=TermShield(TERMS, read_term_explanations(PROJECT_ROOT / "content")),
+        timeout_s=settings.translation_timeout_s,
+    )
     return Dependencies(
         settings=settings,
         engine=sessionmaker.kw["bind"],
@@ -85,11 +92,8 @@ def make_deps(
         nlu=nlu,
         languages=LANGUAGE,
         safety=SAFETY,
-        translation=TranslationService(
-            translation_provider,
-            terms=TermShield(TERMS, read_term_explanations(PROJECT_ROOT / "content")),
-            timeout_s=settings.translation_timeout_s,
-        ),
+        translation=translation,
+        events=EventService(translation),
         talent=TALENT,
         flows=FLOWS,
     )

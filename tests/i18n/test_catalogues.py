@@ -30,14 +30,19 @@ def test_catalogue_translates_every_message(code: str) -> None:
     assert not missing, f"{code}: untranslated: {missing}"
     for msgid in template:
         message = translated[msgid]
-        assert message.string, f"{code}: empty translation for {msgid!r}"
+        # A plural has a tuple of ids and one form per the language's plural rule.
+        sources = msgid if isinstance(msgid, tuple) else (msgid,)
+        forms = message.string if isinstance(message.string, tuple) else (message.string,)
+        assert forms and all(forms), f"{code}: empty translation for {msgid!r}"
         assert not message.fuzzy, f"{code}: fuzzy translation for {msgid!r}"
-        assert set(PLACEHOLDER.findall(message.string)) == set(PLACEHOLDER.findall(msgid)), (
-            f"{code}: placeholders differ in {message.string!r}"
-        )
-        assert set(COMMAND.findall(message.string)) == set(COMMAND.findall(msgid)), (
-            f"{code}: /commands must stay untranslated in {message.string!r}"
-        )
+        expected = set(PLACEHOLDER.findall(sources[-1]))
+        for form in forms:
+            assert set(PLACEHOLDER.findall(form)) == expected, (
+                f"{code}: placeholders differ in {form!r}"
+            )
+            assert set(COMMAND.findall(form)) == set(COMMAND.findall(sources[-1])), (
+                f"{code}: /commands must stay untranslated in {form!r}"
+            )
 
 
 def test_translations_are_used_at_run_time() -> None:

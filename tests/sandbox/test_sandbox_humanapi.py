@@ -157,3 +157,18 @@ async def test_two_apps_are_independent(serve_asgi: Any, human: httpx.AsyncClien
     await human.post("/sandbox/api/send", json={"user_id": USER, "text": "only here"})
     async with httpx.AsyncClient(base_url=other) as client:
         assert (await client.get("/sandbox/api/chat", params={"user_id": USER})).json() == []
+
+
+async def test_users_open_their_chats_at_once_and_deliveries_are_counted_per_chat(
+    sandbox_bot: Bot, human: httpx.AsyncClient
+) -> None:
+    created = await human.post("/sandbox/api/users", json={"user_ids": [901, 902]})
+    assert created.json() == {"ok": True, "users": 2}
+    assert await sandbox_bot.get_updates() == ()  # nobody wrote anything
+    await sandbox_bot.send_message(901, "one")
+    await sandbox_bot.send_message(901, "two")
+    await sandbox_bot.send_message(902, "three")
+    stats = (await human.get("/sandbox/api/stats")).json()
+    assert stats["delivered_per_chat"] == {"901": 2, "902": 1}
+    refused = await human.post("/sandbox/api/users", json={"user_ids": ["x"]})
+    assert refused.status_code == 400
