@@ -12,10 +12,13 @@ from dashboard.accounts import ROLE_RANK
 from dashboard.deps import PUBLIC, PageRoute
 from db.models import MessageReview, StaffRole
 from tests.dashboard.conftest import (
+    PASSWORD,
     Conversations,
     SignedIn,
     anonymous_client,
     csrf_of,
+    email_of,
+    sign_in,
 )
 
 # Reachable without signing in, on purpose.
@@ -112,8 +115,6 @@ async def test_the_sign_in_form_needs_its_token(
 async def test_cookies_are_secure_httponly_samesite_strict(
     dashboard_app: Starlette, staff_accounts: None
 ) -> None:
-    from tests.dashboard.conftest import PASSWORD, email_of, sign_in
-
     async with anonymous_client(dashboard_app) as client:
         response = await sign_in(client, email_of(StaffRole.STAFF), PASSWORD)
     cookie = next(
