@@ -17,7 +17,9 @@ COLOURS = ("#2b6cb0", "#2f855a", "#b7791f", "#9b2c2c", "#553c9a")
 
 
 def bar_chart(counts: Sequence[Count], *, title: str, colour: int = 0) -> Markup:
-    """Return an accessible horizontal bar chart of counts as inline SVG."""
+    """Return an accessible horizontal bar chart of counts as inline SVG ('' without data)."""
+    if not counts:
+        return Markup("")
     most = max((item.count for item in counts), default=0) or 1
     height = len(counts) * (BAR_HEIGHT + GAP) + GAP
     width = LABEL_WIDTH + BAR_WIDTH + 60

@@ -1,4 +1,4 @@
-"""Display names of stored values (review states and reasons), marked for translation."""
+"""Display names of stored values (review states, reasons, outcomes), marked for translation."""
 
 from __future__ import annotations
 
@@ -13,6 +13,15 @@ LABELS: dict[str, str] = {
     ReviewReason.MISSING_CONTENT: N_("missing content"),
     ReviewReason.WRONG_LANGUAGE: N_("wrong language"),
     ReviewReason.OUTDATED_ANSWER: N_("outdated answer"),
+    # Outcomes of a question (bot.services.answers.AnswerKind and the handlers).
+    "answered": N_("answered"),
+    "unsure": N_("unsure"),
+    "unavailable": N_("not understood"),
+    "handover": N_("handed to a person"),
+    "emergency": N_("emergency"),
+    "unsupported_language": N_("unsupported language"),
+    "delete_data": N_("asked to delete data"),
+    "talent": N_("talent intake"),
 }
 
 

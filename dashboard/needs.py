@@ -76,6 +76,9 @@ async def build_report(session: AsyncSession, *, hub: str, since: date, until: d
     """Count questions, outcomes, applications and talent profiles for a hub and period."""
     start, end = day_start(since), day_start(until + timedelta(days=1))
     hub_id = await session.scalar(select(Hub.id).where(Hub.slug == hub)) if hub else None
+    if hub and hub_id is None:
+        # An unknown hub has nothing to report (comparing with NULL would mean "no hub").
+        hub_id = 0
     questions = (
         select(MessageLog.intent, MessageLog.language, MessageLog.outcome, MessageLog.helpful)
         .join(Resident, Resident.id == MessageLog.resident_id)

@@ -9,7 +9,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dashboard.security import pseudonym
-from db.models import AuditEntry, MessageReview, StaffRole
+from db.models import (
+    Application,
+    AuditEntry,
+    Hub,
+    MessageLog,
+    MessageReview,
+    Programme,
+    ProgrammeRun,
+    Resident,
+    StaffRole,
+    TalentProfile,
+)
 from tests.dashboard.conftest import KEYS, Conversations, SignedIn, csrf_of
 
 
@@ -89,14 +100,39 @@ async def test_a_review_state_with_a_reason_is_stored_and_audited(
     assert ("staff@hub.example", "message.review") in await _actions(sessionmaker)
 
 
-async def test_needs_report_counts_and_draws_charts(
-    signed_in: SignedIn, conversations: Conversations
+async def _programme_interest(
+    sessionmaker: async_sessionmaker[AsyncSession], ids: Conversations
 ) -> None:
+    async with sessionmaker() as session:
+        hub_id = await session.scalar(select(Hub.id).where(Hub.slug == "berlin"))
+        assert hub_id is not None
+        programme = Programme(slug="kitchen-lab", names={"de": "Küchenlabor"})
+        session.add(programme)
+        await session.flush()
+        run = ProgrammeRun(
+            programme_id=programme.id, hub_id=hub_id, capacity=10, coordinator_name="Ana"
+        )
+        session.add(run)
+        await session.flush()
+        session.add(Application(resident_id=ids.resident_id, run_id=run.id))
+        session.add(TalentProfile(resident_id=ids.arabic_resident_id, wishes=["cooking"]))
+        await session.commit()
+
+
+async def test_needs_report_counts_and_draws_charts(
+    signed_in: SignedIn,
+    conversations: Conversations,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await _programme_interest(sessionmaker, conversations)
     client = await signed_in(StaffRole.COORDINATOR)
     page = await client.get("/reports/needs", params={"hub": "berlin"})
     assert page.status_code == 200
     assert page.text.count("<svg") == 4
     assert "language_course" in page.text
+    assert "kitchen-lab" in page.text and "cooking" in page.text
+    elsewhere = await client.get("/reports/needs", params={"hub": "stuttgart"})
+    assert elsewhere.text.count("<svg") == 0 and "No data for this period." in elsewhere.text
     # Three questions in the last 30 days (the 200-day-old one is outside), one unanswered.
     assert "<dd>3</dd>" in page.text and "<dd>33%</dd>" in page.text
 
@@ -128,3 +164,19 @@ async def test_the_dashboard_speaks_german(
     assert switched.status_code == 303
     german = await client.get("/conversations")
     assert 'lang="de"' in german.text and "Gespräche" in german.text
+
+
+async def test_an_unknown_hub_reports_nothing(
+    signed_in: SignedIn,
+    conversations: Conversations,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker() as session:
+        homeless = Resident(telegram_user_id=7, chat_id=7, language="fr")
+        session.add(homeless)
+        await session.flush()
+        session.add(MessageLog(resident_id=homeless.id, direction="in", outcome="unsure"))
+        await session.commit()
+    client = await signed_in(StaffRole.COORDINATOR)
+    page = await client.get("/reports/needs", params={"hub": "nowhere"})
+    assert "<dd>0</dd>" in page.text and "<dd>3</dd>" not in page.text
