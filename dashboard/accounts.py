@@ -156,7 +156,7 @@ async def viewer_for(session: AsyncSession, *, token: str | None) -> Viewer | No
         return None
     row = (
         await session.execute(
-            select(DashboardSession, Staff, StaffAccount)
+            select(DashboardSession, Staff, StaffAccount.ui_language)
             .join(Staff, Staff.id == DashboardSession.staff_id)
             .join(StaffAccount, StaffAccount.staff_id == Staff.id)
             .where(
@@ -168,7 +168,7 @@ async def viewer_for(session: AsyncSession, *, token: str | None) -> Viewer | No
     ).first()
     if row is None:
         return None
-    dashboard_session, staff, account = row
+    dashboard_session, staff, ui_language = row
     return Viewer(
         staff_id=staff.id,
         email=staff.email or "",
@@ -176,7 +176,7 @@ async def viewer_for(session: AsyncSession, *, token: str | None) -> Viewer | No
         role=StaffRole(staff.role),
         hub_id=staff.hub_id,
         csrf_token=dashboard_session.csrf_token,
-        language=account.ui_language,
+        language=ui_language,
     )
 
 

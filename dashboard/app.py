@@ -97,21 +97,22 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         job = None
+        stop = asyncio.Event()
         if run_retention and settings.retention_interval_s > 0:
             job = asyncio.create_task(
                 retention_loop(
                     state.sessionmaker,
                     days=settings.retention_days,
                     interval_s=settings.retention_interval_s,
+                    stop=stop,
                 )
             )
         try:
             yield
         finally:
+            stop.set()
             if job is not None:
-                job.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await job
+                await job
             if engine is not None:
                 await engine.dispose()
 

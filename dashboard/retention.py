@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import datetime, timedelta
 
@@ -55,13 +56,19 @@ async def run_retention(
 
 
 async def retention_loop(
-    sessionmaker: async_sessionmaker[AsyncSession], *, days: int, interval_s: float
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    days: int,
+    interval_s: float,
+    stop: asyncio.Event,
 ) -> None:
-    """Run the retention job now and then every `interval_s` seconds, until cancelled."""
-    while True:
+    """Run the retention job now and then every `interval_s` seconds until `stop` is set."""
+    while not stop.is_set():
         try:
             await run_retention(sessionmaker, days=days)
         except Exception:
             # A failed run (database briefly away) must not stop the next one.
             logger.exception("The retention job failed; trying again in %.0f s", interval_s)
-        await asyncio.sleep(interval_s)
+        # A run in progress is finished, never cancelled half-way, when the dashboard stops.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), interval_s)

@@ -17,14 +17,15 @@ from tests.dashboard.conftest import KEYS, PASSWORD, Conversations, email_of
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("secure_cookies", [True, False], ids=["secure", "plain-http"])
 async def test_sign_in_filter_unanswered_open_conversation(
-    browser_page: Page,
-    serve_asgi: ServeAsgi,
-    dashboard_settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
     staff_accounts: None,
     conversations: Conversations,
+    dashboard_settings: Settings,
+    browser_page: Page,
+    serve_asgi: ServeAsgi,
     secure_cookies: bool,
 ) -> None:
+    # serve_asgi comes after the database fixtures, so the server stops before they close.
     settings = dashboard_settings.model_copy(update={"dashboard_secure_cookies": secure_cookies})
     base = await serve_asgi(create_app(settings, sessionmaker=sessionmaker, keys=KEYS))
     problems: list[str] = []

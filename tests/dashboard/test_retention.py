@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.config import Settings
+from dashboard import create_app
 from dashboard.retention import run_retention
 from db.models import AuditEntry, MessageLog, StaffRole
-from tests.dashboard.conftest import Conversations, SignedIn, csrf_of
+from tests.conftest import ServeAsgi
+from tests.dashboard.conftest import KEYS, Conversations, SignedIn, csrf_of
 
 
 async def test_texts_older_than_the_period_are_deleted_metadata_stays(
@@ -44,3 +49,22 @@ async def test_an_admin_runs_retention_from_the_dashboard(
     async with sessionmaker() as session:
         old = await session.get(MessageLog, conversations.old_message_id)
     assert old is not None and old.text is None
+
+
+async def test_the_dashboard_runs_retention_on_a_timer(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    conversations: Conversations,
+    dashboard_settings: Settings,
+    serve_asgi: ServeAsgi,
+) -> None:
+    # serve_asgi comes last, so the server stops before the database fixture closes.
+    settings = dashboard_settings.model_copy(update={"retention_interval_s": 0.05})
+    await serve_asgi(create_app(settings, sessionmaker=sessionmaker, keys=KEYS))
+    for _ in range(100):
+        async with sessionmaker() as session:
+            old = await session.get(MessageLog, conversations.old_message_id)
+        assert old is not None
+        if old.text is None:
+            break
+        await asyncio.sleep(0.05)
+    assert old.text is None
