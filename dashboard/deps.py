@@ -22,7 +22,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from bot.config import Settings
-from bot.i18n import Catalogue, Translator
+from bot.i18n import N_, Catalogue, Translator
 from dashboard import accounts, audit, security
 from dashboard.accounts import Viewer
 from dashboard.keys import DashboardKeys
@@ -178,11 +178,13 @@ def page(
                     target = quote(request.url.path, safe="/")
                     return RedirectResponse(f"/login?next={target}", status_code=303)
                 if not viewer.may(access):
-                    return ctx.refuse(403, ctx._("Your role may not open this page."))
+                    message = N_("Your role may not open this page.")
+                    return await _refused(ctx, "access.refused", message)
                 if request.method == "POST":
                     ctx.form = await request.form()
                     if not security.same_token(ctx.field("csrf") or None, viewer.csrf_token):
-                        return ctx.refuse(403, ctx._("The form has expired. Please try again."))
+                        message = N_("The form has expired. Please try again.")
+                        return await _refused(ctx, "csrf.refused", message)
             response = await endpoint(ctx)
             if viewer is not None and request.method == "POST" and not ctx.audited:
                 if response.status_code < 400:
@@ -208,6 +210,13 @@ class PageRoute(Route):
     ) -> None:
         super().__init__(path, endpoint, methods=methods, name=name)
         self.access = access
+
+
+async def _refused(ctx: Ctx, action: str, message: str) -> Response:
+    """Refuse with 403 and keep a note of who tried what."""
+    ctx.audit(action, target=f"{ctx.request.method} {ctx.request.url.path}"[:200])
+    await ctx.db.commit()
+    return ctx.refuse(403, ctx._(message))
 
 
 def _target(request: Request) -> str | None:

@@ -10,7 +10,7 @@ from starlette.routing import Mount, Route
 
 from dashboard.accounts import ROLE_RANK
 from dashboard.deps import PUBLIC, PageRoute
-from db.models import MessageReview, StaffRole
+from db.models import AuditEntry, MessageReview, StaffRole
 from tests.dashboard.conftest import (
     PASSWORD,
     Conversations,
@@ -93,6 +93,12 @@ async def test_a_form_without_the_csrf_token_is_refused(
     assert missing.status_code == wrong.status_code == 403
     async with sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(MessageReview)) == 0
+        refusals = list(
+            await session.scalars(
+                select(AuditEntry.action).where(AuditEntry.action == "csrf.refused")
+            )
+        )
+    assert len(refusals) == 2
     good = await client.post(path, data={"state": "resolved", "csrf": await csrf_of(client)})
     assert good.status_code == 303
 
