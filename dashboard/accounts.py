@@ -76,6 +76,13 @@ async def add_account(
         if hub_id is None:
             raise AccountError(f"No hub with the slug {hub_slug!r}.")
     staff = await session.scalar(select(Staff).where(Staff.email == email))
+    if staff is None and telegram_user_id is not None:
+        # Known to the bot already (e.g. added for broadcasts): one member, one row.
+        staff = await session.scalar(
+            select(Staff).where(Staff.telegram_user_id == telegram_user_id)
+        )
+        if staff is not None:
+            staff.email = email
     if staff is None:
         staff = Staff(email=email, name=name or email.split("@")[0])
         session.add(staff)
