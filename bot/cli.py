@@ -261,7 +261,9 @@ def worker() -> None:
     asyncio.run(run_worker(_settings()))
 
 
-staff_app = typer.Typer(help="Hub staff who may send broadcasts.", no_args_is_help=True)
+staff_app = typer.Typer(
+    help="Hub staff: dashboard accounts and Telegram ids.", no_args_is_help=True
+)
 app.add_typer(staff_app, name="staff")
 
 
@@ -346,6 +348,85 @@ def events_add(
         typer.echo(f"Not added: {error}", err=True)
         raise typer.Exit(1) from error
     typer.echo(f"Added event {slug}.")
+
+
+# Dashboard (issue 7)
+
+
+@app.command()
+def dashboard() -> None:
+    """Run the staff dashboard on DASHBOARD_HOST:DASHBOARD_PORT (default 127.0.0.1:8081)."""
+    from dashboard import create_app
+
+    settings = _settings()
+    uvicorn.run(
+        create_app(settings),
+        host=settings.dashboard_host,
+        port=settings.dashboard_port,
+        log_level="warning",
+        # The dashboard sits behind a TLS proxy in production: trust its X-Forwarded-* only
+        # from loopback, so the login throttle sees the real client address.
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+    )
+
+
+@staff_app.command("add")
+def staff_add(
+    email: str = typer.Argument(..., help="The staff member's e-mail address (their login)."),
+    role: str = typer.Option("staff", help="admin, coordinator or staff."),
+    name: str = typer.Option("", help="Their name (default: the e-mail's local part)."),
+    telegram_id: int = typer.Option(0, help="Their Telegram user id, for the bot (optional)."),
+    hub: str = typer.Option("", help="Their hub's slug: they then see that hub only."),
+) -> None:
+    """Create or update a dashboard account; the password is read from stdin."""
+    import getpass
+    import sys
+
+    from dashboard.accounts import AccountError
+    from dashboard.cli import add_staff
+    from db.models import StaffRole
+
+    if role not in set(StaffRole):
+        typer.echo(f"Unknown role {role!r}: use admin, coordinator or staff.", err=True)
+        raise typer.Exit(2)
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            typer.echo("The passwords differ.", err=True)
+            raise typer.Exit(2)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        line = asyncio.run(
+            add_staff(
+                _settings(),
+                email=email,
+                role=StaffRole(role),
+                password=password,
+                name=name or None,
+                telegram_user_id=telegram_id or None,
+                hub=hub or None,
+            )
+        )
+    except AccountError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(1) from error
+    typer.echo(line)
+
+
+retention_app = typer.Typer(help="Deleting old message texts.", no_args_is_help=True)
+app.add_typer(retention_app, name="retention")
+
+
+@retention_app.command("run")
+def retention_run() -> None:
+    """Delete message texts older than RETENTION_DAYS now (the dashboard also does it hourly)."""
+    from dashboard.cli import retention_once
+
+    settings = _settings()
+    deleted = asyncio.run(retention_once(settings))
+    typer.echo(f"Deleted {deleted} message texts older than {settings.retention_days} days.")
 
 
 if __name__ == "__main__":

@@ -140,6 +140,34 @@ class Settings(BaseSettings):
         ceiling = 1000.0 if self.allow_paid_broadcast else 30.0
         return min(self.broadcast_rate_per_s, ceiling)
 
+    # Dashboard (issue 7)
+    dashboard_host: str = "127.0.0.1"
+    dashboard_port: int = Field(default=8081, description="Port of the staff dashboard.")
+    dashboard_secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs the dashboard's sign-in form tokens; unset: one kept in var/.",
+    )
+    dashboard_secure_cookies: bool = Field(
+        default=True,
+        description="Send session cookies over HTTPS only; false for plain http on localhost.",
+    )
+    dashboard_session_hours: float = Field(
+        default=12.0, description="How long a dashboard sign-in lasts."
+    )
+    pseudonym_key: SecretStr | None = Field(
+        default=None,
+        description="Key of the residents' pseudonyms (a keyed hash); unset: one kept in var/.",
+    )
+    retention_days: int = Field(
+        default=180, description="Message texts older than this are deleted; metadata stays."
+    )
+    retention_interval_s: float = Field(
+        default=3600.0, description="How often the dashboard runs the retention job."
+    )
+    login_max_failures: int = Field(
+        default=5, description="Failed sign-ins per e-mail in 15 minutes before a pause."
+    )
+
     @property
     def uses_sandbox(self) -> bool:
         """Tell whether hubbot talks to the local sandbox instead of Telegram."""
@@ -149,6 +177,11 @@ class Settings(BaseSettings):
     def sandbox_url(self) -> str:
         """Return the sandbox's base URL as a person or the bot reaches it."""
         return f"http://{self.sandbox_host}:{self.sandbox_port}"
+
+    @property
+    def dashboard_url(self) -> str:
+        """Return the dashboard's base URL."""
+        return f"http://{self.dashboard_host}:{self.dashboard_port}"
 
     @property
     def bot_token(self) -> str:

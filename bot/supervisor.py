@@ -13,6 +13,7 @@ import httpx
 from bot.config import Settings
 
 READY_TIMEOUT_S = 60.0
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 async def _wait_until_up(url: str) -> bool:
@@ -51,6 +52,12 @@ async def supervise(settings: Settings) -> int:
     env = dict(os.environ)
     # The NLU server and the bot must share a token; one made up per run is enough.
     env.setdefault("NLU_TOKEN", secrets.token_urlsafe(24))
+    # `make run` serves the dashboard over plain http on this machine, where a Secure cookie
+    # would not come back from every browser; a production setting is left as it is.
+    if settings.dashboard_host in LOOPBACK and "dashboard_secure_cookies" not in (
+        settings.model_fields_set
+    ):
+        env["DASHBOARD_SECURE_COOKIES"] = "false"
     # Not essential: without it the bot answers with its fallback search.
     nlu = await _start("nlu", "serve", env=env)
     if settings.uses_sandbox:
@@ -60,10 +67,13 @@ async def supervise(settings: Settings) -> int:
             stop.set()
     processes.append(await _start("run", env=env))
     processes.append(await _start("worker", env=env))
+    processes.append(await _start("dashboard", env=env))
     if settings.uses_sandbox and not stop.is_set():
         print(f"Chat with hubbot: {settings.sandbox_url}/", flush=True)
     elif not stop.is_set():
         print("hubbot is connected to Telegram. Press Ctrl-C to stop.", flush=True)
+    if not stop.is_set():
+        print(f"Dashboard: {settings.dashboard_url}/", flush=True)
     waiters = [asyncio.create_task(process.wait()) for process in processes]
     processes.insert(0, nlu)
     stopper = asyncio.create_task(stop.wait())

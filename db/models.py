@@ -612,3 +612,103 @@ class EventRsvp(Base):
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     event: Mapped[Event] = relationship(lazy="joined")
+
+
+# Dashboard (issue 7)
+
+
+class StaffAccount(Base):
+    """A staff member's dashboard login: an argon2id hash, never the password itself.
+
+    Kept beside `staff` (one row per member) so the bot's staff table stays as it is; the
+    dashboard and the bot share the member, and with it the Telegram user id.
+    """
+
+    __tablename__ = "staff_accounts"
+
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
+    )
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    # The dashboard's language for this member: de or en.
+    ui_language: Mapped[str | None] = mapped_column(String(8))
+    last_login_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    staff: Mapped[Staff] = relationship(lazy="joined")
+
+
+class DashboardSession(Base):
+    """A signed-in browser; the cookie holds a random token, the table only its hash."""
+
+    __tablename__ = "dashboard_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+
+
+class LoginAttempt(Base):
+    """A failed sign-in, counted per e-mail and per address to slow down guessing."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "at"),
+        Index("ix_login_attempts_ip_at", "ip", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200))
+    ip: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEntry(Base):
+    """One staff action in the dashboard or the CLI: who, what, when."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    # Copied, so the entry still names the member after the account is deleted.
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReviewState(StrEnum):
+    """Where a coordinator's review of a message stands."""
+
+    NEEDS_REVIEW = "needs_review"
+    RESOLVED = "resolved"
+    WONT_FIX = "wont_fix"
+
+
+class ReviewReason(StrEnum):
+    """Why a message needed a review."""
+
+    MISUNDERSTOOD = "misunderstood"
+    MISSING_CONTENT = "missing_content"
+    WRONG_LANGUAGE = "wrong_language"
+    OUTDATED_ANSWER = "outdated_answer"
+
+
+class MessageReview(Base):
+    """The current review state of one logged message; its history is in the audit log."""
+
+    __tablename__ = "message_reviews"
+
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(20))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -1,0 +1,57 @@
+"""What the `hubbot dashboard`, `hubbot staff add` and `hubbot retention run` commands do."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from dashboard import accounts, audit
+from dashboard.retention import run_retention
+from db.engine import create_engine, create_sessionmaker
+from db.models import StaffRole
+
+
+async def add_staff(
+    settings: Settings,
+    *,
+    email: str,
+    role: StaffRole,
+    password: str,
+    name: str | None,
+    telegram_user_id: int | None,
+    hub: str | None,
+) -> str:
+    """Create or update a staff account (audited); return a line to print."""
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            staff = await accounts.add_account(
+                session,
+                email=email,
+                role=role,
+                password=password,
+                name=name,
+                telegram_user_id=telegram_user_id,
+                hub_slug=hub,
+            )
+            audit.record(
+                session,
+                actor="hubbot staff add",
+                action="staff.add",
+                target=staff.email,
+                detail={"role": role.value, "hub": hub},
+            )
+            await session.commit()
+        return f"Staff account {staff.email} ({role.value}) is ready."
+    finally:
+        await engine.dispose()
+
+
+async def retention_once(settings: Settings) -> int:
+    """Run the retention job once; return how many texts were deleted."""
+    engine = create_engine(settings.database_url)
+    try:
+        factory: async_sessionmaker[AsyncSession] = create_sessionmaker(engine)
+        return await run_retention(factory, days=settings.retention_days, actor="hubbot retention")
+    finally:
+        await engine.dispose()

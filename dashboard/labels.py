@@ -1,0 +1,30 @@
+"""Display names of stored values (review states, reasons, outcomes), marked for translation."""
+
+from __future__ import annotations
+
+from bot.i18n import N_
+from db.models import ReviewReason, ReviewState
+
+LABELS: dict[str, str] = {
+    ReviewState.NEEDS_REVIEW: N_("needs review"),
+    ReviewState.RESOLVED: N_("resolved"),
+    ReviewState.WONT_FIX: N_("won't fix"),
+    ReviewReason.MISUNDERSTOOD: N_("misunderstood"),
+    ReviewReason.MISSING_CONTENT: N_("missing content"),
+    ReviewReason.WRONG_LANGUAGE: N_("wrong language"),
+    ReviewReason.OUTDATED_ANSWER: N_("outdated answer"),
+    # Outcomes of a question (bot.services.answers.AnswerKind and the handlers).
+    "answered": N_("answered"),
+    "unsure": N_("unsure"),
+    "unavailable": N_("not understood"),
+    "handover": N_("handed to a person"),
+    "emergency": N_("emergency"),
+    "unsupported_language": N_("unsupported language"),
+    "delete_data": N_("asked to delete data"),
+    "talent": N_("talent intake"),
+}
+
+
+def label_msgid(value: str) -> str:
+    """Return the English display name of a stored value (itself when it has none)."""
+    return LABELS.get(value, value)

@@ -1,0 +1,182 @@
+"""Conversations, review, reveal, the needs report and its CSV, in the dashboard's HTML."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from dashboard.security import pseudonym
+from db.models import (
+    Application,
+    AuditEntry,
+    Hub,
+    MessageLog,
+    MessageReview,
+    Programme,
+    ProgrammeRun,
+    Resident,
+    StaffRole,
+    TalentProfile,
+)
+from tests.dashboard.conftest import KEYS, Conversations, SignedIn, csrf_of
+
+
+async def _actions(sessionmaker: async_sessionmaker[AsyncSession]) -> list[tuple[str, str]]:
+    async with sessionmaker() as session:
+        rows = await session.execute(
+            select(AuditEntry.actor, AuditEntry.action).order_by(AuditEntry.id)
+        )
+        return [(actor, action) for actor, action in rows]
+
+
+async def test_a_script_in_a_resident_message_is_shown_as_text(
+    signed_in: SignedIn, conversations: Conversations
+) -> None:
+    client = await signed_in(StaffRole.STAFF)
+    for path in ("/conversations", f"/conversations/{conversations.resident_id}"):
+        page = await client.get(path)
+        assert page.status_code == 200
+        assert "<script>alert" not in page.text
+        assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page.text
+
+
+async def test_filter_to_unanswered_and_see_arabic_right_to_left(
+    signed_in: SignedIn, conversations: Conversations
+) -> None:
+    client = await signed_in(StaffRole.STAFF)
+    page = await client.get("/conversations", params={"unanswered": "1"})
+    assert "دورة لغة" in page.text
+    assert "Jobcenter" not in page.text
+    assert "Questions found: 1" in page.text
+    low = await client.get("/conversations", params={"low_confidence": "1"})
+    assert "Questions found: 1" in low.text
+    negative = await client.get("/conversations", params={"negative": "1"})
+    assert "Jobcenter" in negative.text and "دورة" not in negative.text
+    arabic = await client.get(f"/conversations/{conversations.arabic_resident_id}")
+    assert 'lang="ar" dir="rtl"' in arabic.text
+    assert "0.21" in arabic.text and "language_course" in arabic.text
+
+
+async def test_residents_appear_under_pseudonyms_and_revealing_is_audited(
+    signed_in: SignedIn,
+    conversations: Conversations,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    staff = await signed_in(StaffRole.STAFF)
+    page = await staff.get(f"/conversations/{conversations.resident_id}")
+    assert pseudonym(KEYS.pseudonym, conversations.resident_id) in page.text
+    assert "424242" not in page.text
+    assert "Reveal identity" not in page.text
+    coordinator = await signed_in(StaffRole.COORDINATOR)
+    path = f"/conversations/{conversations.resident_id}/reveal"
+    revealed = await coordinator.post(path, data={"csrf": await csrf_of(coordinator)})
+    assert revealed.status_code == 200
+    assert "424242" in revealed.text
+    actions = await _actions(sessionmaker)
+    assert ("coordinator@hub.example", "conversation.reveal") in actions
+    assert ("staff@hub.example", "conversation.view") in actions
+
+
+async def test_a_review_state_with_a_reason_is_stored_and_audited(
+    signed_in: SignedIn,
+    conversations: Conversations,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    client = await signed_in(StaffRole.STAFF)
+    response = await client.post(
+        f"/messages/{conversations.unanswered_message_id}/review",
+        data={"csrf": await csrf_of(client), "state": "needs_review", "reason": "missing_content"},
+    )
+    assert response.status_code == 303
+    async with sessionmaker() as session:
+        review = await session.get(MessageReview, conversations.unanswered_message_id)
+    assert review is not None
+    assert (review.state, review.reason) == ("needs_review", "missing_content")
+    listed = await client.get("/conversations", params={"review": "needs_review"})
+    assert "missing content" in listed.text and "Questions found: 1" in listed.text
+    assert ("staff@hub.example", "message.review") in await _actions(sessionmaker)
+
+
+async def _programme_interest(
+    sessionmaker: async_sessionmaker[AsyncSession], ids: Conversations
+) -> None:
+    async with sessionmaker() as session:
+        hub_id = await session.scalar(select(Hub.id).where(Hub.slug == "berlin"))
+        assert hub_id is not None
+        programme = Programme(slug="kitchen-lab", names={"de": "Küchenlabor"})
+        session.add(programme)
+        await session.flush()
+        run = ProgrammeRun(
+            programme_id=programme.id, hub_id=hub_id, capacity=10, coordinator_name="Ana"
+        )
+        session.add(run)
+        await session.flush()
+        session.add(Application(resident_id=ids.resident_id, run_id=run.id))
+        session.add(TalentProfile(resident_id=ids.arabic_resident_id, wishes=["cooking"]))
+        await session.commit()
+
+
+async def test_needs_report_counts_and_draws_charts(
+    signed_in: SignedIn,
+    conversations: Conversations,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await _programme_interest(sessionmaker, conversations)
+    client = await signed_in(StaffRole.COORDINATOR)
+    page = await client.get("/reports/needs", params={"hub": "berlin"})
+    assert page.status_code == 200
+    assert page.text.count("<svg") == 4
+    assert "language_course" in page.text
+    assert "kitchen-lab" in page.text and "cooking" in page.text
+    elsewhere = await client.get("/reports/needs", params={"hub": "stuttgart"})
+    assert elsewhere.text.count("<svg") == 0 and "No data for this period." in elsewhere.text
+    # Three questions in the last 30 days (the 200-day-old one is outside), one unanswered.
+    assert "<dd>3</dd>" in page.text and "<dd>33%</dd>" in page.text
+
+
+async def test_csv_export_neutralises_formulas(
+    signed_in: SignedIn,
+    conversations: Conversations,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    client = await signed_in(StaffRole.COORDINATOR)
+    response = await client.get("/reports/needs.csv", params={"hub": "berlin"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    cells = [cell for row in csv.reader(io.StringIO(response.text)) for cell in row]
+    assert "'=1+1" in cells
+    assert "=1+1" not in cells
+    assert ("coordinator@hub.example", "report.export") in await _actions(sessionmaker)
+
+
+async def test_the_dashboard_speaks_german(
+    signed_in: SignedIn, conversations: Conversations
+) -> None:
+    client = await signed_in(StaffRole.STAFF)
+    english = await client.get("/conversations")
+    assert "Conversations" in english.text
+    switched = await client.post(
+        "/language", data={"csrf": await csrf_of(client), "language": "de", "next": "/"}
+    )
+    assert switched.status_code == 303
+    german = await client.get("/conversations")
+    assert 'lang="de"' in german.text and "Gespräche" in german.text
+
+
+async def test_an_unknown_hub_reports_nothing(
+    signed_in: SignedIn,
+    conversations: Conversations,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker() as session:
+        homeless = Resident(telegram_user_id=7, chat_id=7, language="fr")
+        session.add(homeless)
+        await session.flush()
+        session.add(MessageLog(resident_id=homeless.id, direction="in", outcome="unsure"))
+        await session.commit()
+    client = await signed_in(StaffRole.COORDINATOR)
+    page = await client.get("/reports/needs", params={"hub": "nowhere"})
+    assert "<dd>0</dd>" in page.text and "<dd>3</dd>" not in page.text
