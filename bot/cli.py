@@ -229,19 +229,15 @@ def db_revision(message: str = typer.Option(..., "-m", "--message")) -> None:
 def content_import() -> None:
     """Load the content folder (demo hubs by default) into the database."""
     from db.content import ImportReport, import_content
-    from db.engine import create_engine, create_sessionmaker
+    from db.engine import one_session
 
     settings = _settings()
 
     async def _import() -> ImportReport:
-        engine = create_engine(settings.database_url)
-        try:
-            async with create_sessionmaker(engine)() as session:
-                report = await import_content(session, settings.content_dir)
-                await session.commit()
-            return report
-        finally:
-            await engine.dispose()
+        async with one_session(settings.database_url) as session:
+            report = await import_content(session, settings.content_dir)
+            await session.commit()
+        return report
 
     report = asyncio.run(_import())
     typer.echo(

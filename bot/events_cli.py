@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.config import Settings
 from db.content import ContentError, upsert_event
 from db.content_schema import EventFile
-from db.engine import create_engine, create_sessionmaker
+from db.engine import one_session
 from db.models import Hub
 
 
@@ -54,12 +54,8 @@ async def add_event(
     except ValueError as error:
         problems = "; ".join(str(item["msg"]) for item in getattr(error, "errors", lambda: [])())
         raise ContentError(problems or str(error)) from error
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_sessionmaker(engine)() as session:
-            hubs = {row.slug: row for row in (await session.scalars(select(Hub))).all()}
-            event = await upsert_event(session, data, hubs)
-            await session.commit()
-            return event.slug
-    finally:
-        await engine.dispose()
+    async with one_session(settings.database_url) as session:
+        hubs = {row.slug: row for row in (await session.scalars(select(Hub))).all()}
+        event = await upsert_event(session, data, hubs)
+        await session.commit()
+        return event.slug

@@ -26,11 +26,11 @@ from bot.services.intent_search import IntentSearch, read_examples
 from bot.services.language import MessageLanguage
 from bot.services.safety import SafetyCheck
 from bot.services.talent import INTAKE, build_talent_service
-from bot.services.translation import TermShield, TranslationService, build_provider
+from bot.services.translation import build_translation_service
 from bot.web import create_web_app
 from db import repositories
 from db.base import utcnow
-from db.content import read_term_explanations, read_terms
+from db.content import read_terms
 from db.engine import create_engine, create_sessionmaker
 from flows import load_definitions
 
@@ -41,23 +41,6 @@ STARTUP_ATTEMPTS = 30
 # Telegram gives up redelivering an update after a day; keep the ids a little longer.
 PROCESSED_UPDATE_RETENTION = timedelta(days=2)
 HOUSEKEEPING_INTERVAL_S = 3600.0
-
-
-def build_translation_service(settings: Settings, http: httpx.AsyncClient) -> TranslationService:
-    """Build machine translation with its memory and the office-word shield."""
-    api_key = settings.translation_api_key
-    return TranslationService(
-        build_provider(
-            settings.translation_provider,
-            http,
-            url=settings.translation_url,
-            api_key=api_key.get_secret_value() if api_key else None,
-        ),
-        terms=TermShield(
-            read_terms(settings.content_dir), read_term_explanations(settings.content_dir)
-        ),
-        timeout_s=settings.translation_timeout_s,
-    )
 
 
 def build_dependencies(settings: Settings) -> Dependencies:

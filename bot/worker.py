@@ -36,8 +36,8 @@ from bot.broadcasting.staff import report_finished
 from bot.config import Settings
 from bot.i18n import Catalogue
 from bot.reminders import ReminderClock
-from bot.runner import build_translation_service
 from bot.services.events import EventService
+from bot.services.translation import build_translation_service
 from bot.text import for_display, split_message
 from db.base import utcnow
 from db.engine import create_engine, create_sessionmaker

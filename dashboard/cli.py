@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from dashboard import accounts, audit
 from dashboard.retention import run_retention
-from db.engine import create_engine, create_sessionmaker
+from db.engine import create_engine, create_sessionmaker, one_session
 from db.models import StaffRole
 
 
@@ -22,29 +22,25 @@ async def add_staff(
     hub: str | None,
 ) -> str:
     """Create or update a staff account (audited); return a line to print."""
-    engine = create_engine(settings.database_url)
-    try:
-        async with create_sessionmaker(engine)() as session:
-            staff = await accounts.add_account(
-                session,
-                email=email,
-                role=role,
-                password=password,
-                name=name,
-                telegram_user_id=telegram_user_id,
-                hub_slug=hub,
-            )
-            audit.record(
-                session,
-                actor="hubbot staff add",
-                action="staff.add",
-                target=staff.email,
-                detail={"role": role.value, "hub": hub},
-            )
-            await session.commit()
-        return f"Staff account {staff.email} ({role.value}) is ready."
-    finally:
-        await engine.dispose()
+    async with one_session(settings.database_url) as session:
+        staff = await accounts.add_account(
+            session,
+            email=email,
+            role=role,
+            password=password,
+            name=name,
+            telegram_user_id=telegram_user_id,
+            hub_slug=hub,
+        )
+        audit.record(
+            session,
+            actor="hubbot staff add",
+            action="staff.add",
+            target=staff.email,
+            detail={"role": role.value, "hub": hub},
+        )
+        await session.commit()
+    return f"Staff account {staff.email} ({role.value}) is ready."
 
 
 async def retention_once(settings: Settings) -> int:

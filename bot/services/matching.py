@@ -7,8 +7,9 @@ in [0, 1] for what the words miss ("back home I cooked for weddings of 300 guest
 resident's hub: shared meeting times, shared languages, and free places.
 
 The weights were chosen on the development set `eval/match_dev/` (never on `eval/match/`):
-the semantic part counts double because words also pick up context ("hospital" in "I
-interpreted for patients at the hospital"), while life situations carry the meaning.
+the semantic part counts three times as much as the best word match, because words also pick
+up context ("hospital" in "I interpreted for patients at the hospital") while the life
+situations carry the meaning.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from db.content_schema import PROGRAMMES
 
 SECONDARY_WEIGHT = 0.6
 WISH_WEIGHT = 1.0
-SEMANTIC_WEIGHT = 2.0
+SEMANTIC_WEIGHT = 3.0
 TIMES_BONUS = 0.15
 LANGUAGE_BONUS = 0.1
 FULL_PENALTY = 0.3

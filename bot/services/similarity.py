@@ -25,7 +25,7 @@ import yaml
 logger = logging.getLogger(__name__)
 
 
-TOP_K = 10
+TOP_K = 5
 
 
 def programme_passages(taxonomy_dir: Path) -> dict[str, list[str]]:

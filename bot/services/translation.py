@@ -25,6 +25,8 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
+from db.content import read_term_explanations, read_terms
 from db.models import TranslationMemoryEntry
 
 logger = logging.getLogger(__name__)
@@ -243,3 +245,20 @@ def build_provider(
     if name in ("deepl", "google"):
         return DeepTranslatorProvider(name, api_key=api_key)
     return None
+
+
+def build_translation_service(settings: Settings, http: httpx.AsyncClient) -> TranslationService:
+    """Build machine translation with its memory and the office-word shield."""
+    api_key = settings.translation_api_key
+    return TranslationService(
+        build_provider(
+            settings.translation_provider,
+            http,
+            url=settings.translation_url,
+            api_key=api_key.get_secret_value() if api_key else None,
+        ),
+        terms=TermShield(
+            read_terms(settings.content_dir), read_term_explanations(settings.content_dir)
+        ),
+        timeout_s=settings.translation_timeout_s,
+    )

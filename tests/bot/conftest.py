@@ -10,7 +10,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.application import HubbotApplication, build_application
+from bot.application import HubbotApplication
 from bot.config import PROJECT_ROOT, Settings
 from bot.context import Dependencies
 from bot.i18n import Catalogue
@@ -25,7 +25,7 @@ from bot.services.talent import INTAKE, build_talent_service
 from bot.services.translation import TermShield, TranslationProvider, TranslationService
 from db.content import read_term_explanations, read_terms
 from flows import load_definitions
-from tests.bot.harness import SandboxResident
+from tests.bot.harness import SandboxResident, polling
 from tests.support import free_port
 
 # Far above any serial id, so that "no row still holds their id" cannot hit an unrelated row.
@@ -138,17 +138,8 @@ async def application(
             translation_provider=translation_provider,
             **settings_overrides,
         )
-        app = build_application(deps)
-        await app.initialize()
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
-        try:
+        async with polling(deps) as app:
             yield app
-        finally:
-            await app.updater.stop()
-            await app.stop()
-            await app.shutdown()
 
 
 @pytest.fixture

@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
-from bot.application import HubbotApplication
+from bot.application import HubbotApplication, build_application
+from bot.context import Dependencies
 
 WAIT_S = 15.0
+
+
+@asynccontextmanager
+async def polling(deps: Dependencies) -> AsyncIterator[HubbotApplication]:
+    """Run one hubbot process's application, polling the sandbox, until the block ends."""
+    app = build_application(deps)
+    await app.initialize()
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=1)
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
 
 
 @dataclass

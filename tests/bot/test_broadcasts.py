@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.application import HubbotApplication, build_application
+from bot.application import HubbotApplication
 from bot.services.translation import TranslationProvider
 from db.models import Broadcast, BroadcastStatus, Hub, OutboxMessage, Staff
 from tests.bot.broadcasting.support import add_residents, person
 from tests.bot.conftest import make_deps
-from tests.bot.harness import SandboxResident, button_data, visible
+from tests.bot.harness import SandboxResident, button_data, polling, visible
 
 
 class BracketProvider:
@@ -174,17 +174,8 @@ async def _hubbot(
             http=http,
             translation_provider=BracketProvider(),
         )
-        app = build_application(deps)
-        await app.initialize()
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
-        try:
+        async with polling(deps) as app:
             yield app
-        finally:
-            await app.updater.stop()
-            await app.stop()
-            await app.shutdown()
 
 
 @pytest.mark.usefixtures("demo_hubs")

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.application import HubbotApplication, build_application
+from bot.application import HubbotApplication
 from db.base import utcnow
 from db.models import Application, FlowProgress, TalentProfile
-from tests.bot.harness import SandboxResident, button_data, buttons, visible
+from tests.bot.harness import SandboxResident, button_data, buttons, polling, visible
 from tests.bot.test_first_conversation import onboard, stored_resident
 
 STAFF_USER = 90_002
@@ -171,48 +171,48 @@ async def test_ukrainian_intake_survives_a_restart_and_can_be_cancelled(
     await application.updater.stop()  # type: ignore[union-attr]
     await application.stop()
     await application.shutdown()
-    restarted = build_application(application.deps)
-    await restarted.initialize()
-    await restarted.start()
-    assert restarted.updater is not None
-    await restarted.updater.start_polling(poll_interval=0.0, timeout=1)
-    person.application = restarted
     try:
-        await person.press("f:confirm:c:yes")
-        wishes = await person.reply()
-        assert "f:wishes:s:" in button_data(wishes)
-
-        # A day later, hubbot asks whether to go on.
-        resident_row = await stored_resident(sessionmaker, person)
-        assert resident_row is not None
-        async with sessionmaker() as session:
-            await session.execute(
-                update(FlowProgress)
-                .where(FlowProgress.resident_id == resident_row.id)
-                .values(updated_at=utcnow() - timedelta(days=2))
-            )
-            await session.commit()
-        await person.send("Хочу відкрити майстерню")
-        asked = await person.reply()
-        assert button_data(asked) == ["f:-:r:continue", "f:-:r:restart"]
-        await person.press("f:-:r:continue")
-        assert "f:wishes:s:" in button_data(await person.reply())
-
-        await person.send("/cancel")
-        stopped = await person.reply()
-        assert "menu:ask" in button_data(stopped)
-        async with sessionmaker() as session:
-            assert await session.get(FlowProgress, resident_row.id) is None
-        await person.send("/cancel")
-        assert (await person.reply())["text"] != stopped["text"]
+        async with polling(application.deps) as restarted:
+            person.application = restarted
+            await _go_on_after_restart(person, sessionmaker)
     finally:
-        await restarted.updater.stop()
-        await restarted.stop()
-        await restarted.shutdown()
         # Give the fixture back a running application to stop.
         await application.initialize()
         await application.start()
         await application.updater.start_polling(poll_interval=0.0, timeout=1)  # type: ignore[union-attr]
+
+
+async def _go_on_after_restart(
+    person: SandboxResident, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """Answer on after the restart; a day later, continue; then cancel."""
+    await person.press("f:confirm:c:yes")
+    wishes = await person.reply()
+    assert "f:wishes:s:" in button_data(wishes)
+
+    # A day later, hubbot asks whether to go on.
+    resident_row = await stored_resident(sessionmaker, person)
+    assert resident_row is not None
+    async with sessionmaker() as session:
+        await session.execute(
+            update(FlowProgress)
+            .where(FlowProgress.resident_id == resident_row.id)
+            .values(updated_at=utcnow() - timedelta(days=2))
+        )
+        await session.commit()
+    await person.send("Хочу відкрити майстерню")
+    asked = await person.reply()
+    assert button_data(asked) == ["f:-:r:continue", "f:-:r:restart"]
+    await person.press("f:-:r:continue")
+    assert "f:wishes:s:" in button_data(await person.reply())
+
+    await person.send("/cancel")
+    stopped = await person.reply()
+    assert "menu:ask" in button_data(stopped)
+    async with sessionmaker() as session:
+        assert await session.get(FlowProgress, resident_row.id) is None
+    await person.send("/cancel")
+    assert (await person.reply())["text"] != stopped["text"]
 
 
 async def test_saying_what_you_can_do_starts_the_intake_with_it(
