@@ -48,8 +48,13 @@ def action(broadcast: Broadcast, name: str, argument: str = "") -> str:
     return f"{BROADCAST_PREFIX}{broadcast.id}:{name}{suffix}"
 
 
-def target(_: Translator, broadcast: Broadcast, hubs: Sequence[Hub]) -> InlineKeyboardMarkup:
-    """Toggle the hub, topics, languages, critical and urgent; set a time; go on."""
+def target(
+    _: Translator,
+    broadcast: Broadcast,
+    hubs: Sequence[Hub],
+    events: Sequence[tuple[int, str]] = (),
+) -> InlineKeyboardMarkup:
+    """Toggle the hub, topics, guests of an event, languages, critical and urgent; go on."""
     rows: list[list[InlineKeyboardButton]] = [
         [
             button(
@@ -70,6 +75,16 @@ def target(_: Translator, broadcast: Broadcast, hubs: Sequence[Hub]) -> InlineKe
             )
             for topic, label in TOPIC_LABELS.items()
         ],
+    ]
+    rows += [
+        [
+            button(
+                _check(broadcast.event_id == event_id)
+                + _.gettext("Guests of: {event}").format(event=title)[:60],
+                action(broadcast, "event", str(event_id)),
+            )
+        ]
+        for event_id, title in events
     ]
     languages = [
         button(

@@ -156,18 +156,34 @@ async def _retarget(press: _Press) -> None:
         compose.toggle_topic(broadcast, argument)
     elif press.name == "lang":
         compose.toggle_language(broadcast, argument)
+    elif press.name == "event":
+        chosen = int(argument) if argument.isdigit() else None
+        broadcast.event_id = None if broadcast.event_id == chosen else chosen
     elif press.name == "crit":
         broadcast.critical = not broadcast.critical
     else:
         broadcast.urgent = not broadcast.urgent
     session = press.context.scope.session
     await session.flush()
-    hubs = await repositories.list_hubs(session)
     await _edit(
         press.query,
         await _target_text(press.context, press._, broadcast),
-        keyboards.target(press._, broadcast, hubs),
+        await _target_keyboard(press.context, press._, broadcast),
     )
+
+
+async def _target_keyboard(
+    context: HubContext, _: Translator, broadcast: Broadcast
+) -> InlineKeyboardMarkup:
+    """The target buttons, with the upcoming events of the chosen hub (to reach their guests)."""
+    session = context.scope.session
+    hubs = await repositories.list_hubs(session)
+    events = []
+    if broadcast.hub_id is not None:
+        for event in await context.deps.events.upcoming(session, hub_id=broadcast.hub_id):
+            text = await context.deps.events.text_in(session, event, _.language)
+            events.append((event.id, text.title))
+    return keyboards.target(_, broadcast, hubs, events)
 
 
 async def _ask_time(press: _Press) -> None:
@@ -235,6 +251,7 @@ _ACTIONS: dict[str, Callable[[_Press], Awaitable[None]]] = {
     "hub": _retarget,
     "topic": _retarget,
     "lang": _retarget,
+    "event": _retarget,
     "crit": _retarget,
     "urgent": _retarget,
     "time": _ask_time,
@@ -260,7 +277,6 @@ async def _edit(query: CallbackQuery, text: str, markup: InlineKeyboardMarkup) -
 
 
 async def _show_step(context: HubContext, _: Translator, broadcast: Broadcast) -> None:
-    session = context.scope.session
     if broadcast.step == compose.STEP_TEXT:
         await context.say(
             _.gettext(
@@ -273,9 +289,9 @@ async def _show_step(context: HubContext, _: Translator, broadcast: Broadcast) -
         await _show_review(context, _, broadcast)
     else:
         broadcast.step = compose.STEP_TARGET
-        hubs = await repositories.list_hubs(session)
         await context.say(
-            await _target_text(context, _, broadcast), keyboards.target(_, broadcast, hubs)
+            await _target_text(context, _, broadcast),
+            await _target_keyboard(context, _, broadcast),
         )
 
 
@@ -293,7 +309,9 @@ async def _target_text(context: HubContext, _: Translator, broadcast: Broadcast)
             count=await outbox.count_recipients(context.scope.session, broadcast)
         ),
     ]
-    if not broadcast.topics:
+    if broadcast.event_id is not None:
+        lines.append(_.gettext("Only the guests of the chosen event."))
+    elif not broadcast.topics:
         lines.append(_.gettext("No topic chosen: a notice for everyone at the hub."))
     if broadcast.send_after is not None:
         zone = await compose.hub_timezone(context.scope.session, broadcast)

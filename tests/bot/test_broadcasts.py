@@ -12,10 +12,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.application import HubbotApplication
 from bot.services.translation import TranslationProvider
-from db.models import Broadcast, BroadcastStatus, Hub, OutboxMessage, Staff
+from db.models import (
+    Broadcast,
+    BroadcastStatus,
+    EventRsvp,
+    Hub,
+    OutboxMessage,
+    Resident,
+    RsvpStatus,
+    Staff,
+)
 from tests.bot.broadcasting.support import add_residents, person
 from tests.bot.conftest import make_deps
 from tests.bot.harness import SandboxResident, button_data, polling, visible
+from tests.bot.test_events import add_event
 
 
 class BracketProvider:
@@ -202,3 +212,37 @@ async def test_a_draft_survives_a_restart_of_the_bot(
         await staff.press(f"bc:{number}:send")
         await staff.reply()
     assert [row.language for row in await _outbox(sessionmaker)] == ["ru"]
+
+
+async def test_a_broadcast_can_reach_exactly_the_guests_of_an_event(
+    resident: Callable[..., SandboxResident],
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sandbox_client: httpx.AsyncClient,
+) -> None:
+    staff = resident("de")
+    await _make_staff(sessionmaker, staff)
+    guest, other = person("ar"), person("de", topics=["events"])
+    await add_residents(sessionmaker, sandbox_client, [guest, other])
+    event_id = await add_event(sessionmaker, slug="guests-only")
+    async with sessionmaker() as session:
+        guest_id = await session.scalar(
+            select(Resident.id).where(Resident.telegram_user_id == guest.user_id)
+        )
+        session.add(EventRsvp(event_id=event_id, resident_id=guest_id, status=RsvpStatus.GOING))
+        await session.commit()
+
+    await staff.send("/broadcast")
+    await staff.reply()
+    await staff.send("Der Raum ist heute im 2. Stock")
+    target = await staff.reply()
+    number = (await _broadcast(sessionmaker)).id
+    assert f"bc:{number}:event:{event_id}" in button_data(target)
+    await staff.press(f"bc:{number}:event:{event_id}")
+    await staff.settled()
+    assert "Empfänger jetzt: 1" in (await staff.messages())[-1]["text"]
+    await staff.press(f"bc:{number}:next")
+    await staff.replies()
+    await staff.press(f"bc:{number}:send")
+    await staff.reply()
+    rows = await _outbox(sessionmaker)
+    assert [row.resident_id for row in rows] == [guest_id]
