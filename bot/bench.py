@@ -1,8 +1,10 @@
 """`hubbot bench replies`: reply latency and throughput through the sandbox, and bot memory.
 
 Starts a sandbox (limits lifted: this measures hubbot, not Telegram's flood control), a bot
-process on a throw-away SQLite database, and simulated residents who finish /start and then
-ask questions. Latency is from the resident's send to hubbot's reply appearing in the chat.
+process on a throw-away database, and simulated residents who finish /start and then ask
+questions, each waiting for the answer before asking again. Latency is from the resident's
+send to hubbot's complete reply (the message carrying its buttons) appearing in the chat;
+throughput counts the questions answered while every resident of a round is asking.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import asyncio
 import os
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,9 @@ from typing import TextIO
 import httpx
 import uvicorn
 
+from bot.bench_database import throwaway_database
 from bot.config import Settings
+from bot.keyboards import CONSENT_ACCEPT, HUB_PREFIX, LANGUAGE_PREFIX
 from bot.nlu_server import configured_client
 from bot.ports import free_port
 from bot.sandbox import SandboxConfig, create_sandbox_app
@@ -35,8 +38,19 @@ QUESTIONS = (
     ("ru", "как записаться к врачу"),
     ("en", "where can i get help with my CV"),
 )
-POLL_S = 0.005
+HUB = "berlin"
+REPLY_TIMEOUT_S = 60.0
+# Onboarding is not measured; a short pause lets the last part of a reply arrive.
+SETTLE_S = 0.3
+# Issue 4's targets.
+TARGET_P95_MS = 60.0
+TARGET_RATE = 100.0
+TARGET_RSS_MB = 400.0
 Message = dict[str, object]
+
+
+class BenchError(RuntimeError):
+    """hubbot did not answer as a resident expects."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,51 +61,176 @@ class Round:
     latencies: list[float]
     seconds: float
 
+    @property
+    def rate(self) -> float:
+        """Return questions answered per second."""
+        return len(self.latencies) / self.seconds
 
-async def _bot_messages(client: httpx.AsyncClient, user: int, after: int) -> list[Message]:
-    response = await client.get("/sandbox/api/messages", params={"user_id": user, "after": after})
-    result: list[Message] = response.json()
-    return result
+    def percentile(self, share: float) -> float:
+        """Return a latency percentile in milliseconds (nearest rank)."""
+        ordered = sorted(self.latencies)
+        return ordered[max(0, round(len(ordered) * share) - 1)] * 1000
 
 
-async def _exchange(
-    client: httpx.AsyncClient, path: str, body: dict[str, object], user: int, after: int
-) -> tuple[float, int]:
-    """Do one action and wait for hubbot's answer; return seconds taken and the newest id."""
+def _message_id(message: Message) -> int:
+    return int(str(message["message_id"]))
+
+
+def _callback_data(message: Message) -> list[str]:
+    markup = message.get("reply_markup")
+    rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+    return [str(button.get("callback_data", "")) for row in rows for button in row]
+
+
+@dataclass
+class Resident:
+    """A simulated resident chatting through the sandbox's human-side API."""
+
+    client: httpx.AsyncClient
+    user_id: int
+    language: str
+    last: int = 0
+
+    async def _act(self, path: str, body: dict[str, object]) -> None:
+        response = await self.client.post(path, json={"user_id": self.user_id, **body})
+        if response.status_code != 200:
+            raise BenchError(f"{path} refused: {response.text}")
+
+    async def reply(self) -> list[Message]:
+        """Wait for hubbot's complete reply (the message with buttons) and return it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + REPLY_TIMEOUT_S
+        new: list[Message] = []
+        while not any(_callback_data(message) for message in new):
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise BenchError(f"resident {self.user_id}: no reply in {REPLY_TIMEOUT_S:.0f} s")
+            response = await self.client.get(
+                "/sandbox/api/messages",
+                params={"user_id": self.user_id, "after": self.last, "wait": remaining},
+            )
+            batch: list[Message] = response.json()
+            if batch:
+                self.last = max(_message_id(message) for message in batch)
+                new.extend(batch)
+        return new
+
+    async def send(self, text: str) -> None:
+        """Write to hubbot."""
+        await self._act(
+            "/sandbox/api/send",
+            {"text": text, "language_code": self.language, "first_name": "Bench"},
+        )
+
+    async def press(self, messages: list[Message], data: str) -> None:
+        """Tap the newest button whose callback data is `data`."""
+        for message in reversed(messages):
+            if data in _callback_data(message):
+                await self._act(
+                    "/sandbox/api/press", {"message_id": _message_id(message), "data": data}
+                )
+                return
+        raise BenchError(f"resident {self.user_id}: no button {data!r} in hubbot's reply")
+
+    async def onboard(self) -> None:
+        """Finish /start: language, hub, consent."""
+        await self.send("/start")
+        for data in (f"{LANGUAGE_PREFIX}{self.language}", f"{HUB_PREFIX}{HUB}", CONSENT_ACCEPT):
+            await self.press(await self.reply(), data)
+        await self.reply()
+        await asyncio.sleep(SETTLE_S)
+        await self.reply_parts_left()
+
+    async def reply_parts_left(self) -> None:
+        """Skip messages that are still arriving from an earlier reply."""
+        response = await self.client.get(
+            "/sandbox/api/messages", params={"user_id": self.user_id, "after": self.last}
+        )
+        batch: list[Message] = response.json()
+        if batch:
+            self.last = max(_message_id(message) for message in batch)
+
+    async def ask(self, question: str, count: int) -> list[float]:
+        """Ask a question `count` times, each after the last answer; return the latencies."""
+        latencies = []
+        for _ in range(count):
+            started = time.perf_counter()
+            await self.send(question)
+            await self.reply()
+            latencies.append(time.perf_counter() - started)
+        return latencies
+
+
+async def _round(client: httpx.AsyncClient, first_user: int, users: int, questions: int) -> Round:
+    residents = [
+        Resident(client, user, QUESTIONS[user % len(QUESTIONS)][0])
+        for user in range(first_user, first_user + users)
+    ]
+    await asyncio.gather(*(resident.onboard() for resident in residents))
     started = time.perf_counter()
-    await client.post(path, json=body)
-    while True:
-        new = await _bot_messages(client, user, after)
-        if new:
-            return time.perf_counter() - started, max(int(str(m["message_id"])) for m in new)
-        await asyncio.sleep(POLL_S)
-
-
-async def _resident(client: httpx.AsyncClient, user: int, questions: int) -> list[float]:
-    language, question = QUESTIONS[user % len(QUESTIONS)]
-    base = {"user_id": user, "language_code": language, "first_name": "Bench"}
-    _, last = await _exchange(client, "/sandbox/api/send", {**base, "text": "/start"}, user, 0)
-    for data in (f"lang:{language}", "hub:berlin", "consent:yes"):
-        press = {"user_id": user, "message_id": last, "data": data}
-        _, last = await _exchange(client, "/sandbox/api/press", press, user, last)
-        await asyncio.sleep(0.2)  # let every part of a multi-message reply arrive
-        last = max(
-            [last] + [int(str(m["message_id"])) for m in await _bot_messages(client, user, last)]
+    results = await asyncio.gather(
+        *(
+            resident.ask(QUESTIONS[resident.user_id % len(QUESTIONS)][1], questions)
+            for resident in residents
         )
-    latencies = []
-    for _ in range(questions):
-        seconds, last = await _exchange(
-            client, "/sandbox/api/send", {**base, "text": question}, user, last
-        )
-        latencies.append(seconds)
-    return latencies
+    )
+    seconds = time.perf_counter() - started
+    return Round(users, [latency for result in results for latency in result], seconds)
 
 
-def _rss_mb(pid: int) -> float:
+def _memory_mb(pid: int) -> tuple[float, float]:
+    """Return the resident memory of a process now and at its peak, in MB."""
+    fields = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+        name, _, value = line.partition(":")
+        fields[name] = value.split()
+    return int(fields["VmRSS"][0]) / 1024, int(fields["VmHWM"][0]) / 1024
+
+
+async def _setup(env: dict[str, str]) -> None:
+    for step in (("db", "upgrade"), ("content", "import")):
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            *step,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, errors = await process.communicate()
+        if process.returncode != 0:
+            raise BenchError(f"hubbot {' '.join(step)} failed: {errors.decode()[-2000:]}")
+
+
+async def _serve_sandbox() -> tuple[uvicorn.Server, asyncio.Task[None], int]:
+    port = free_port()
+    unlimited = SandboxConfig(
+        global_rate_per_s=1e6, global_burst=10**6, chat_rate_per_s=1e6, chat_burst=10**6
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_sandbox_app(unlimited), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    serving = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110  (uvicorn offers no event to wait on)
+        await asyncio.sleep(0.05)
+    return server, serving, port
+
+
+async def _wait_until_polling(client: httpx.AsyncClient, bot: asyncio.subprocess.Process) -> None:
+    """Wait until the bot answers /start, so its start-up is not measured."""
+    probe = Resident(client, 1, "de")
+    await probe.send("/start")
+    waiting = asyncio.ensure_future(probe.reply())
+    exited = asyncio.ensure_future(bot.wait())
+    await asyncio.wait({waiting, exited}, return_when=asyncio.FIRST_COMPLETED)
+    if not waiting.done():
+        waiting.cancel()
+        raise BenchError(f"the bot exited with code {bot.returncode}")
+    exited.cancel()
+    waiting.result()
 
 
 async def bench(
@@ -101,76 +240,89 @@ async def bench(
     questions: int,
     out: TextIO,
     database_url: str | None = None,
-) -> None:
-    """Run the rounds and print a table; a throw-away SQLite database unless one is given."""
-    port = free_port()
-    sandbox = uvicorn.Server(
-        uvicorn.Config(
-            create_sandbox_app(
-                SandboxConfig(
-                    global_rate_per_s=1e6, global_burst=10**6, chat_rate_per_s=1e6, chat_burst=10**6
-                )
-            ),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-        )
-    )
-    serving = asyncio.create_task(sandbox.serve())
-    with tempfile.TemporaryDirectory() as tmp:
-        env = dict(
-            os.environ,
-            DATABASE_URL=database_url or f"sqlite+aiosqlite:///{tmp}/bench.db",
-            SANDBOX_PORT=str(port),
-            BOT_PORT=str(free_port()),
-            LOG_LEVEL="WARNING",
-        )
-        env.pop("TELEGRAM_BOT_TOKEN", None)
-        for step in (("db", "upgrade"), ("content", "import")):
-            setup = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot.cli",
-                *step,
-                env=env,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.DEVNULL,
+    postgres_admin_dsn: str | None = None,
+) -> list[Round]:
+    """Run the rounds and print a table; a throw-away database unless one is given."""
+    server, serving, port = await _serve_sandbox()
+    try:
+        async with throwaway_database(postgres_admin_dsn) as scratch:
+            url = database_url or scratch
+            env = dict(
+                os.environ,
+                DATABASE_URL=url,
+                SANDBOX_PORT=str(port),
+                BOT_PORT=str(free_port()),
+                LOG_LEVEL="WARNING",
             )
-            await setup.wait()
-        while not sandbox.started:  # noqa: ASYNC110  (uvicorn offers no event to wait on)
-            await asyncio.sleep(0.05)
-        bot = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "run", env=env)
-        rounds: list[Round] = []
-        try:
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-                await asyncio.sleep(3)  # the bot connects and starts polling
-                next_user = 500_000
-                for count in users:
-                    ids = range(next_user, next_user + count)
-                    next_user += count
-                    started = time.perf_counter()
-                    results = await asyncio.gather(*(_resident(client, u, questions) for u in ids))
-                    rounds.append(
-                        Round(count, [s for r in results for s in r], time.perf_counter() - started)
-                    )
-            memory = _rss_mb(bot.pid)
-        finally:
-            bot.terminate()
-            await bot.wait()
-            sandbox.should_exit = True
-            await serving
-    nlu = "NLU server" if await _reachable(settings) else "fallback search (NLU server not running)"
-    out.write(f"understanding: {nlu}; database: {'given' if database_url else 'SQLite'}\n")
-    out.write("users  questions   p50 ms   p95 ms   max ms   questions/s (incl. /start)\n")
+            env.pop("TELEGRAM_BOT_TOKEN", None)
+            env.pop("WEBHOOK_URL", None)
+            await _setup(env)
+            bot = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot.cli", "run", env=env
+            )
+            try:
+                rounds = await _measure(port, bot, users, questions)
+                memory = _memory_mb(bot.pid)
+            finally:
+                if bot.returncode is None:
+                    bot.terminate()
+                await bot.wait()
+    finally:
+        server.should_exit = True
+        await serving
+    database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+    _report(out, rounds, memory, nlu=await _reachable(settings), database=database)
+    return rounds
+
+
+async def _measure(
+    port: int, bot: asyncio.subprocess.Process, users: list[int], questions: int
+) -> list[Round]:
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", timeout=REPLY_TIMEOUT_S + 10, limits=limits
+    ) as client:
+        await _wait_until_polling(client, bot)
+        rounds = []
+        next_user = 500_000
+        for count in users:
+            rounds.append(await _round(client, next_user, count, questions))
+            next_user += count
+        return rounds
+
+
+def _report(
+    out: TextIO, rounds: list[Round], memory: tuple[float, float], *, nlu: bool, database: str
+) -> None:
+    understanding = "NLU server" if nlu else "fallback search (NLU server not running)"
+    out.write(f"understanding: {understanding}; database: {database}\n")
+    out.write("users  questions   p50 ms   p95 ms   max ms   questions/s\n")
     for entry in rounds:
-        ordered = sorted(entry.latencies)
-        p95 = ordered[max(0, int(len(ordered) * 0.95) - 1)]
-        rate = entry.users * (questions + 4) / entry.seconds
         out.write(
-            f"{entry.users:>5}  {len(ordered):>9}  {statistics.median(ordered) * 1000:>7.1f}  "
-            f"{p95 * 1000:>7.1f}  {ordered[-1] * 1000:>7.1f}   {rate:>8.1f}\n"
+            f"{entry.users:>5}  {len(entry.latencies):>9}  "
+            f"{statistics.median(entry.latencies) * 1000:>7.1f}  {entry.percentile(0.95):>7.1f}  "
+            f"{max(entry.latencies) * 1000:>7.1f}   {entry.rate:>11.1f}\n"
         )
-    out.write(f"bot process resident memory: {memory:.0f} MB\n")
+    now, peak = memory
+    out.write(f"bot process resident memory: {now:.0f} MB (peak {peak:.0f} MB)\n")
+    single = [entry for entry in rounds if entry.users == 1]
+    busiest = max(rounds, key=lambda entry: entry.rate, default=None)
+    checks = [
+        (
+            f"p95 with one user <= {TARGET_P95_MS:.0f} ms",
+            bool(single) and single[0].percentile(0.95) <= TARGET_P95_MS,
+        ),
+        (
+            f"throughput >= {TARGET_RATE:.0f} questions/s",
+            busiest is not None and busiest.rate >= TARGET_RATE,
+        ),
+        (f"peak memory < {TARGET_RSS_MB:.0f} MB", peak < TARGET_RSS_MB),
+    ]
+    out.write(
+        "issue 4: "
+        + "; ".join(f"{name}: {'met' if met else 'NOT met'}" for name, met in checks)
+        + "\n"
+    )
 
 
 async def _reachable(settings: Settings) -> bool:

@@ -172,22 +172,34 @@ def bench_replies(
     users: str = typer.Option("1,50", help="Concurrent residents per round, comma-separated."),
     questions: int = typer.Option(20, help="Questions each resident asks."),
     database_url: str = typer.Option(
-        "", help="An empty database to use (e.g. PostgreSQL); default: a throw-away SQLite file."
+        "",
+        help="An empty database to use; default: a throw-away database on BENCH_POSTGRES_DSN, "
+        "or a throw-away SQLite file when that server does not answer.",
     ),
+    sqlite: bool = typer.Option(False, help="Measure on a throw-away SQLite file."),
 ) -> None:
     """Reply latency (p50, p95) and throughput through the sandbox, and bot memory."""
     import sys
 
     from bot.bench import bench
+    from bot.bench_database import postgres_reachable
 
+    settings = _settings()
     counts = [int(part) for part in users.split(",") if part.strip()]
+    admin_dsn = None
+    if not sqlite and not database_url:
+        if asyncio.run(postgres_reachable(settings.bench_postgres_dsn)):
+            admin_dsn = settings.bench_postgres_dsn
+        else:
+            typer.echo("PostgreSQL does not answer at BENCH_POSTGRES_DSN: measuring on SQLite")
     asyncio.run(
         bench(
-            _settings(),
+            settings,
             users=counts,
             questions=questions,
             out=sys.stdout,
             database_url=database_url or None,
+            postgres_admin_dsn=admin_dsn,
         )
     )
 

@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     locales_dir: Path = PROJECT_ROOT / "locales"
     content_dir: Path = PROJECT_ROOT / "content"
     log_level: str = "INFO"
+    bench_postgres_dsn: str = Field(
+        default="postgresql://postgres@127.0.0.1:5432/postgres",
+        description="PostgreSQL server `hubbot bench replies` makes its throw-away database on.",
+    )
 
     # Broadcasts (issue 6)
     sandbox_global_burst: int = Field(default=30, description="Sends the sandbox allows at once.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
@@ -83,6 +84,19 @@ def _query_int(request: Request, name: str, default: int | None = None) -> int:
         return int(raw)
     except ValueError:
         raise HumanRequestError(f'query parameter "{name}" must be an integer') from None
+
+
+def _query_float(request: Request, name: str, default: float) -> float:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise HumanRequestError(f'query parameter "{name}" must be a number') from None
+    if not value >= 0 or value == float("inf"):
+        raise HumanRequestError(f'query parameter "{name}" must be a number of seconds')
+    return value
 
 
 def _media_options(data: dict[str, Any]) -> MediaOptions:
@@ -216,9 +230,21 @@ class HumanApi:
         return [chat[mid] for mid in sorted(chat) if mid > after]
 
     async def messages(self, request: Request) -> Response:
-        """List the bot's messages to a user after a message_id, oldest first."""
-        found = self._chat_after(request)
-        return JSONResponse([message_view(m) for m in found if m.sender == "bot"])
+        """List the bot's messages to a user after a message_id, oldest first.
+
+        With `wait=S`, an empty answer waits up to S seconds for the bot's next message
+        (long polling), so scripts need not poll in a tight loop.
+        """
+        wait = min(_query_float(request, "wait", 0.0), self._world.config.long_poll_max_s)
+        user_id = _query_int(request, "user_id")
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        while True:
+            found = [m for m in self._chat_after(request) if m.sender == "bot"]
+            remaining = deadline - loop.time()
+            if found or remaining <= 0:
+                return JSONResponse([message_view(m) for m in found])
+            await self._world.next_bot_message(user_id, timeout=remaining)
 
     async def chat(self, request: Request) -> Response:
         """List both sides of a chat after a message_id, oldest first."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
 import mimetypes
 import secrets
@@ -60,6 +62,8 @@ class World:
         self.callback_queries: dict[str, CallbackQueryRecord] = {}
         self.callback_answers: dict[int, list[CallbackAnswer]] = {}
         self._serial = itertools.count(1)
+        # Human-side clients waiting for the bot's next message in a chat (long polling).
+        self._bot_message_waiters: dict[int, list[asyncio.Future[None]]] = {}
 
     def _new_flood_control(self) -> FloodControl:
         config = self.config
@@ -100,7 +104,28 @@ class World:
             **fields,
         )
         self.chats.setdefault(chat_id, {})[message_id] = message
+        if sender == "bot":
+            self._wake(chat_id)
         return message
+
+    def _wake(self, chat_id: int) -> None:
+        for waiter in self._bot_message_waiters.pop(chat_id, []):
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def next_bot_message(self, chat_id: int, *, timeout: float) -> None:  # noqa: ASYNC109
+        """Wait until the bot sends a new message to a chat, or `timeout` seconds pass."""
+        waiter = asyncio.get_running_loop().create_future()
+        waiters = self._bot_message_waiters.setdefault(chat_id, [])
+        waiters.append(waiter)
+        try:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(waiter, timeout)
+        finally:
+            if waiter in waiters:
+                waiters.remove(waiter)
+                if not waiters:
+                    self._bot_message_waiters.pop(chat_id, None)
 
     def find_message(self, chat_id: int, message_id: int) -> StoredMessage | None:
         """Return a stored message or None."""
@@ -152,6 +177,8 @@ class World:
         self._files_by_path.clear()
         self.callback_queries.clear()
         self.callback_answers.clear()
+        for chat_id in list(self._bot_message_waiters):
+            self._wake(chat_id)
         self.stats = Stats()
         self.flood = self._new_flood_control()
         await self.updates.reset()
