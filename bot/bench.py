@@ -60,11 +60,18 @@ class Round:
     users: int
     latencies: list[float]
     seconds: float
+    # CPU seconds the bot process and this process (sandbox and residents) spent meanwhile.
+    bot_cpu: float
+    sandbox_cpu: float
 
     @property
     def rate(self) -> float:
         """Return questions answered per second."""
         return len(self.latencies) / self.seconds
+
+    def cpu_ms(self, seconds: float) -> float:
+        """Return CPU seconds spent per question, in milliseconds."""
+        return seconds / len(self.latencies) * 1000
 
     def percentile(self, share: float) -> float:
         """Return a latency percentile in milliseconds (nearest rank)."""
@@ -161,13 +168,22 @@ class Resident:
         return latencies
 
 
-async def _round(client: httpx.AsyncClient, first_user: int, users: int, questions: int) -> Round:
+def _cpu_seconds(pid: int) -> float:
+    """Return the user and system CPU time a process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def _round(
+    client: httpx.AsyncClient, bot: int, first_user: int, users: int, questions: int
+) -> Round:
     residents = [
         Resident(client, user, QUESTIONS[user % len(QUESTIONS)][0])
         for user in range(first_user, first_user + users)
     ]
     await asyncio.gather(*(resident.onboard() for resident in residents))
     started = time.perf_counter()
+    bot_cpu, own_cpu = _cpu_seconds(bot), time.process_time()
     results = await asyncio.gather(
         *(
             resident.ask(QUESTIONS[resident.user_id % len(QUESTIONS)][1], questions)
@@ -175,7 +191,13 @@ async def _round(client: httpx.AsyncClient, first_user: int, users: int, questio
         )
     )
     seconds = time.perf_counter() - started
-    return Round(users, [latency for result in results for latency in result], seconds)
+    return Round(
+        users,
+        [latency for result in results for latency in result],
+        seconds,
+        bot_cpu=_cpu_seconds(bot) - bot_cpu,
+        sandbox_cpu=time.process_time() - own_cpu,
+    )
 
 
 def _memory_mb(pid: int) -> tuple[float, float]:
@@ -286,7 +308,7 @@ async def _measure(
         rounds = []
         next_user = 500_000
         for count in users:
-            rounds.append(await _round(client, next_user, count, questions))
+            rounds.append(await _round(client, bot.pid, next_user, count, questions))
             next_user += count
         return rounds
 
@@ -296,12 +318,16 @@ def _report(
 ) -> None:
     understanding = "NLU server" if nlu else "fallback search (NLU server not running)"
     out.write(f"understanding: {understanding}; database: {database}\n")
-    out.write("users  questions   p50 ms   p95 ms   max ms   questions/s\n")
+    out.write(
+        "users  questions   p50 ms   p95 ms   max ms   questions/s   "
+        "CPU ms/question: bot  sandbox+residents\n"
+    )
     for entry in rounds:
         out.write(
             f"{entry.users:>5}  {len(entry.latencies):>9}  "
             f"{statistics.median(entry.latencies) * 1000:>7.1f}  {entry.percentile(0.95):>7.1f}  "
-            f"{max(entry.latencies) * 1000:>7.1f}   {entry.rate:>11.1f}\n"
+            f"{max(entry.latencies) * 1000:>7.1f}   {entry.rate:>11.1f}   "
+            f"{entry.cpu_ms(entry.bot_cpu):>20.1f}  {entry.cpu_ms(entry.sandbox_cpu):>17.1f}\n"
         )
     now, peak = memory
     out.write(f"bot process resident memory: {now:.0f} MB (peak {peak:.0f} MB)\n")

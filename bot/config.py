@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     nlu_confidence: float = Field(
         default=0.4, description="Below this intent confidence hubbot asks what was meant."
     )
+    nlu_threads: int = Field(
+        default=1, ge=1, description="Threads the NLU server's e5 embedding uses per parse."
+    )
     nlu_data_dir: Path = PROJECT_ROOT / "nlu_data"
     nlu_venv: Path = PROJECT_ROOT / ".venv-nlu"
     models_dir: Path = PROJECT_ROOT / "models"

@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from bot.config import Settings
-from bot.nlu_model import ensure_model, rasa_environment, serve_command
+from bot.nlu_model import ensure_model, serve_command, serving_environment
 from bot.ports import free_port
 from bot.services.nlu import NluClient
 
@@ -53,7 +53,7 @@ async def started_server(
     process = await asyncio.create_subprocess_exec(
         *serve_command(local, model, token),
         cwd=settings.nlu_data_dir,
-        env=rasa_environment(settings),
+        env=serving_environment(settings),
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
