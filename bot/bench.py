@@ -263,6 +263,7 @@ async def bench(
     out: TextIO,
     database_url: str | None = None,
     postgres_admin_dsn: str | None = None,
+    nlu_cache: bool = True,
 ) -> list[Round]:
     """Run the rounds and print a table; a throw-away database unless one is given."""
     server, serving, port = await _serve_sandbox()
@@ -278,6 +279,8 @@ async def bench(
             )
             env.pop("TELEGRAM_BOT_TOKEN", None)
             env.pop("WEBHOOK_URL", None)
+            if not nlu_cache:
+                env["NLU_CACHE_SIZE"] = "0"
             await _setup(env)
             bot = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "bot.cli", "run", env=env
@@ -293,7 +296,11 @@ async def bench(
         server.should_exit = True
         await serving
     database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
-    _report(out, rounds, memory, nlu=await _reachable(settings), database=database)
+    understanding = "fallback search (NLU server not running)"
+    if await _reachable(settings):
+        cached = nlu_cache and settings.nlu_cache_size > 0
+        understanding = f"NLU server, readings cache {'on' if cached else 'off'}"
+    _report(out, rounds, memory, understanding=understanding, database=database)
     return rounds
 
 
@@ -314,9 +321,13 @@ async def _measure(
 
 
 def _report(
-    out: TextIO, rounds: list[Round], memory: tuple[float, float], *, nlu: bool, database: str
+    out: TextIO,
+    rounds: list[Round],
+    memory: tuple[float, float],
+    *,
+    understanding: str,
+    database: str,
 ) -> None:
-    understanding = "NLU server" if nlu else "fallback search (NLU server not running)"
     out.write(f"understanding: {understanding}; database: {database}\n")
     out.write(
         "users  questions   p50 ms   p95 ms   max ms   questions/s   "

@@ -177,6 +177,9 @@ def bench_replies(
         "or a throw-away SQLite file when that server does not answer.",
     ),
     sqlite: bool = typer.Option(False, help="Measure on a throw-away SQLite file."),
+    nlu_cache: bool = typer.Option(
+        True, help="Let the bot remember NLU readings of repeated texts (NLU_CACHE_SIZE)."
+    ),
 ) -> None:
     """Reply latency (p50, p95) and throughput through the sandbox, and bot memory."""
     import sys
@@ -200,6 +203,7 @@ def bench_replies(
             out=sys.stdout,
             database_url=database_url or None,
             postgres_admin_dsn=admin_dsn,
+            nlu_cache=nlu_cache,
         )
     )
 

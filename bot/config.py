@@ -81,6 +81,14 @@ class Settings(BaseSettings):
     nlu_confidence: float = Field(
         default=0.4, description="Below this intent confidence hubbot asks what was meant."
     )
+    nlu_cache_size: int = Field(
+        default=4096,
+        ge=0,
+        description="Recent message texts whose reading the bot remembers (0: none).",
+    )
+    nlu_cache_ttl_s: float = Field(
+        default=600.0, gt=0, description="How long the bot trusts a remembered reading."
+    )
     nlu_threads: int = Field(
         default=1, ge=1, description="Threads the NLU server's e5 embedding uses per parse."
     )

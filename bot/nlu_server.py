@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.nlu_model import ensure_model, serve_command, serving_environment
 from bot.ports import free_port
 from bot.services.nlu import NluClient
+from bot.services.parse_cache import ParseCache
 
 STARTUP_S = 300.0
 
@@ -29,7 +30,11 @@ async def _wait_until_up(client: NluClient, process: asyncio.subprocess.Process)
 
 
 def configured_client(
-    settings: Settings, http: httpx.AsyncClient, *, timeout_s: float | None = None
+    settings: Settings,
+    http: httpx.AsyncClient,
+    *,
+    timeout_s: float | None = None,
+    cache: ParseCache | None = None,
 ) -> NluClient:
     """Return a client for the NLU server the settings name (NLU_URL, NLU_TOKEN)."""
     token = settings.nlu_token.get_secret_value() if settings.nlu_token else None
@@ -38,6 +43,7 @@ def configured_client(
         base_url=settings.nlu_url,
         token=token,
         timeout_s=settings.nlu_timeout_s if timeout_s is None else timeout_s,
+        cache=cache,
     )
 
 

@@ -24,6 +24,7 @@ from bot.services.events import EventService
 from bot.services.flows import FlowService
 from bot.services.intent_search import IntentSearch, read_examples
 from bot.services.language import MessageLanguage
+from bot.services.parse_cache import ParseCache
 from bot.services.safety import SafetyCheck
 from bot.services.talent import INTAKE, build_talent_service
 from bot.services.translation import build_translation_service
@@ -45,9 +46,16 @@ HOUSEKEEPING_INTERVAL_S = 3600.0
 
 def build_dependencies(settings: Settings) -> Dependencies:
     """Build the engine, catalogue, HTTP client and services the bot needs."""
-    engine = create_engine(settings.database_url)
+    # One connection for each update handled at once, and for housekeeping and /healthz.
+    engine = create_engine(settings.database_url, pool_size=settings.max_concurrent_updates + 2)
     http = httpx.AsyncClient()
-    nlu = configured_client(settings, http)
+    nlu = configured_client(
+        settings,
+        http,
+        cache=ParseCache(size=settings.nlu_cache_size, ttl_s=settings.nlu_cache_ttl_s)
+        if settings.nlu_cache_size
+        else None,
+    )
     search = IntentSearch(read_examples(settings.nlu_data_dir / "data"))
     translation = build_translation_service(settings, http)
     talent = build_talent_service(

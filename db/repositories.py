@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from db.base import Base, utcnow
 from db.models import (
@@ -65,7 +65,7 @@ async def get_resident(session: AsyncSession, *, telegram_user_id: int) -> Resid
     result = await session.execute(
         select(Resident)
         .where(Resident.telegram_user_id == telegram_user_id)
-        .options(selectinload(Resident.hub))
+        .options(joinedload(Resident.hub))
     )
     return result.scalar_one_or_none()
 
@@ -167,12 +167,14 @@ async def upsert_staff(session: AsyncSession, *, email: str, fields: dict[str, A
 
 async def get_answer(session: AsyncSession, *, intent: str, hub_id: int | None) -> Answer | None:
     """Return the hub's own answer for an intent, else the one for every hub."""
+    # Texts in the same query: one round trip, not two, on every question answered.
     result = await session.execute(
         select(Answer)
         .where(Answer.intent == intent, (Answer.hub_id == hub_id) | Answer.hub_id.is_(None))
         .order_by(Answer.hub_id.is_(None))
+        .options(joinedload(Answer.texts))
     )
-    return result.scalars().first()
+    return result.unique().scalars().first()
 
 
 async def list_services(
@@ -185,8 +187,9 @@ async def list_services(
         select(Service)
         .where(Service.intent == intent, Service.hub_id == hub_id)
         .order_by(Service.id)
+        .options(joinedload(Service.texts))
     )
-    return result.scalars().all()
+    return result.unique().scalars().all()
 
 
 async def set_feedback(

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 
@@ -19,9 +19,14 @@ class FakeNlu:
     intents: dict[str, tuple[str, float]] = field(default_factory=dict)
     delay_s: float = 0.0
     calls: list[str] = field(default_factory=list)
+    loaded: list[str] = field(default_factory=list)
 
     def app(self) -> Starlette:
         """Return the ASGI app."""
+
+        async def load(request: Request) -> Response:
+            self.loaded.append(str((await request.json())["model_file"]))
+            return Response(status_code=204)
 
         async def parse(request: Request) -> JSONResponse:
             if request.query_params.get("token") != self.token:
@@ -48,7 +53,11 @@ class FakeNlu:
             return JSONResponse({"model_file": "fake.tar.gz"})
 
         return Starlette(
-            routes=[Route("/model/parse", parse, methods=["POST"]), Route("/status", status)]
+            routes=[
+                Route("/model/parse", parse, methods=["POST"]),
+                Route("/model", load, methods=["PUT"]),
+                Route("/status", status),
+            ]
         )
 
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import httpx
+
+if TYPE_CHECKING:
+    from bot.services.parse_cache import ParseCache
 
 FALLBACK_INTENT = "nlu_fallback"
 
@@ -38,18 +42,35 @@ class NluClient:
     """A small client for Rasa's `/model/parse`, bounded by a timeout."""
 
     def __init__(
-        self, http: httpx.AsyncClient, *, base_url: str, token: str | None, timeout_s: float
+        self,
+        http: httpx.AsyncClient,
+        *,
+        base_url: str,
+        token: str | None,
+        timeout_s: float,
+        cache: ParseCache | None = None,
     ) -> None:
         self._http = http
         self._base_url = base_url.rstrip("/")
         self._token = token
         self._timeout = timeout_s
+        self._cache = cache
 
     def _params(self) -> dict[str, str]:
         return {"token": self._token} if self._token else {}
 
     async def parse(self, text: str) -> NluResult:
         """Return the intents of a text, or raise NluUnavailable."""
+        if self._cache is not None:
+            cached = self._cache.get(text)
+            if cached is not None:
+                return cached
+        reading = await self._parse(text)
+        if self._cache is not None:
+            self._cache.put(text, reading)
+        return reading
+
+    async def _parse(self, text: str) -> NluResult:
         try:
             response = await self._http.post(
                 f"{self._base_url}/model/parse",
@@ -94,3 +115,7 @@ class NluClient:
             response.raise_for_status()
         except httpx.HTTPError as error:
             raise NluUnavailable(f"could not load {model_path}: {error}") from error
+        finally:
+            # Whatever the server has loaded now, earlier readings may be another model's.
+            if self._cache is not None:
+                self._cache.clear()
