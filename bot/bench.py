@@ -20,6 +20,7 @@ from typing import TextIO
 
 import httpx
 import uvicorn
+from sqlalchemy import text
 
 from bot.bench_database import throwaway_database
 from bot.config import Settings
@@ -27,6 +28,7 @@ from bot.keyboards import CONSENT_ACCEPT, HUB_PREFIX, LANGUAGE_PREFIX
 from bot.nlu_server import configured_client
 from bot.ports import free_port
 from bot.sandbox import SandboxConfig, create_sandbox_app
+from db.engine import create_engine
 
 QUESTIONS = (
     ("de", "Ich suche eine Wohnung, was kann ich tun?"),
@@ -63,6 +65,8 @@ class Round:
     # CPU seconds the bot process and this process (sandbox and residents) spent meanwhile.
     bot_cpu: float
     sandbox_cpu: float
+    # The same for the database server's processes serving the bot (PostgreSQL on this host).
+    database_cpu: float | None = None
 
     @property
     def rate(self) -> float:
@@ -174,8 +178,50 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+class DatabaseCpu:
+    """CPU time of the PostgreSQL server processes connected to the bench's database."""
+
+    def __init__(self, database_url: str) -> None:
+        self._engine = create_engine(database_url) if database_url.startswith("postgres") else None
+
+    async def sample(self) -> dict[int, float] | None:
+        """Return CPU seconds by server process, or None when they cannot be seen from here."""
+        if self._engine is None:
+            return None
+        async with self._engine.connect() as connection:
+            rows = await connection.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            pids = [int(row[0]) for row in rows]
+        try:
+            return {pid: _cpu_seconds(pid) for pid in pids}
+        except OSError:  # another host, or a process that just ended
+            return None
+
+    @staticmethod
+    def spent(before: dict[int, float] | None, after: dict[int, float] | None) -> float | None:
+        """Return the CPU seconds spent between two samples."""
+        if before is None or after is None:
+            return None
+        return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        if self._engine is not None:
+            await self._engine.dispose()
+
+
 async def _round(
-    client: httpx.AsyncClient, bot: int, first_user: int, users: int, questions: int
+    client: httpx.AsyncClient,
+    bot: int,
+    database: DatabaseCpu,
+    *,
+    first_user: int,
+    users: int,
+    questions: int,
 ) -> Round:
     residents = [
         Resident(client, user, QUESTIONS[user % len(QUESTIONS)][0])
@@ -183,6 +229,7 @@ async def _round(
     ]
     await asyncio.gather(*(resident.onboard() for resident in residents))
     started = time.perf_counter()
+    database_before = await database.sample()
     bot_cpu, own_cpu = _cpu_seconds(bot), time.process_time()
     results = await asyncio.gather(
         *(
@@ -191,12 +238,14 @@ async def _round(
         )
     )
     seconds = time.perf_counter() - started
+    bot_cpu, own_cpu = _cpu_seconds(bot) - bot_cpu, time.process_time() - own_cpu
     return Round(
         users,
         [latency for result in results for latency in result],
         seconds,
-        bot_cpu=_cpu_seconds(bot) - bot_cpu,
-        sandbox_cpu=time.process_time() - own_cpu,
+        bot_cpu=bot_cpu,
+        sandbox_cpu=own_cpu,
+        database_cpu=DatabaseCpu.spent(database_before, await database.sample()),
     )
 
 
@@ -286,7 +335,7 @@ async def bench(
                 sys.executable, "-m", "bot.cli", "run", env=env
             )
             try:
-                rounds = await _measure(port, bot, users, questions)
+                rounds = await _measure(port, bot, url, users, questions)
                 memory = _memory_mb(bot.pid)
             finally:
                 if bot.returncode is None:
@@ -305,19 +354,32 @@ async def bench(
 
 
 async def _measure(
-    port: int, bot: asyncio.subprocess.Process, users: list[int], questions: int
+    port: int, bot: asyncio.subprocess.Process, url: str, users: list[int], questions: int
 ) -> list[Round]:
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", timeout=REPLY_TIMEOUT_S + 10, limits=limits
-    ) as client:
-        await _wait_until_polling(client, bot)
-        rounds = []
-        next_user = 500_000
-        for count in users:
-            rounds.append(await _round(client, bot.pid, next_user, count, questions))
-            next_user += count
-        return rounds
+    database = DatabaseCpu(url)
+    try:
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", timeout=REPLY_TIMEOUT_S + 10, limits=limits
+        ) as client:
+            await _wait_until_polling(client, bot)
+            rounds = []
+            next_user = 500_000
+            for count in users:
+                rounds.append(
+                    await _round(
+                        client,
+                        bot.pid,
+                        database,
+                        first_user=next_user,
+                        users=count,
+                        questions=questions,
+                    )
+                )
+                next_user += count
+            return rounds
+    finally:
+        await database.close()
 
 
 def _report(
@@ -331,14 +393,18 @@ def _report(
     out.write(f"understanding: {understanding}; database: {database}\n")
     out.write(
         "users  questions   p50 ms   p95 ms   max ms   questions/s   "
-        "CPU ms/question: bot  sandbox+residents\n"
+        "CPU ms/question: bot  PostgreSQL  sandbox+residents\n"
     )
     for entry in rounds:
+        database_cpu = (
+            "-" if entry.database_cpu is None else f"{entry.cpu_ms(entry.database_cpu):.1f}"
+        )
         out.write(
             f"{entry.users:>5}  {len(entry.latencies):>9}  "
             f"{statistics.median(entry.latencies) * 1000:>7.1f}  {entry.percentile(0.95):>7.1f}  "
             f"{max(entry.latencies) * 1000:>7.1f}   {entry.rate:>11.1f}   "
-            f"{entry.cpu_ms(entry.bot_cpu):>20.1f}  {entry.cpu_ms(entry.sandbox_cpu):>17.1f}\n"
+            f"{entry.cpu_ms(entry.bot_cpu):>20.1f}  {database_cpu:>10}  "
+            f"{entry.cpu_ms(entry.sandbox_cpu):>17.1f}\n"
         )
     now, peak = memory
     out.write(f"bot process resident memory: {now:.0f} MB (peak {peak:.0f} MB)\n")

@@ -60,14 +60,21 @@ async def forget_processed_updates(session: AsyncSession, *, before: datetime) -
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def get_resident(session: AsyncSession, *, telegram_user_id: int) -> Resident | None:
-    """Return the resident with this Telegram user id, with their hub loaded."""
-    result = await session.execute(
-        select(Resident)
-        .where(Resident.telegram_user_id == telegram_user_id)
-        .options(joinedload(Resident.hub))
-    )
-    return result.scalar_one_or_none()
+async def get_resident_with_role(
+    session: AsyncSession, *, telegram_user_id: int
+) -> tuple[Resident | None, bool]:
+    """Return the resident with their hub loaded, and whether they are staff, in one query."""
+    row = (
+        await session.execute(
+            select(Resident, Staff.id)
+            .outerjoin(Staff, Staff.telegram_user_id == Resident.telegram_user_id)
+            .where(Resident.telegram_user_id == telegram_user_id)
+            .options(joinedload(Resident.hub))
+        )
+    ).first()
+    if row is None:
+        return None, False
+    return row[0], row[1] is not None
 
 
 async def create_resident(
@@ -107,13 +114,15 @@ async def log_message(
     kind: str,
     text: str | None,
     language: str | None,
+    flush: bool = True,
 ) -> MessageLog:
-    """Append a message to the log."""
+    """Append a message to the log; without `flush` it is written with the next flush."""
     entry = MessageLog(
         resident_id=resident.id, direction=direction, kind=kind, text=text, language=language
     )
     session.add(entry)
-    await session.flush()
+    if flush:
+        await session.flush()
     return entry
 
 

@@ -83,6 +83,8 @@ async def staff_text(update: Update, context: HubContext) -> None:
     message = update.message
     if message is None or message.text is None or context.scope.resident is None:
         return
+    if context.scope.is_staff is False:
+        return
     session = context.scope.session
     broadcast = await compose.awaiting_text(
         session, staff_user_id=context.resident.telegram_user_id

@@ -44,6 +44,9 @@ class UpdateScope:
     failed: bool = False
     # The logged incoming message, so understanding can add intent and outcome to it.
     incoming: MessageLog | None = None
+    # Whether the resident is also staff, when known: most messages need not look for a
+    # broadcast draft waiting for their text.
+    is_staff: bool | None = None
 
     @property
     def stores_text(self) -> bool:
@@ -80,8 +83,13 @@ async def open_scope(
         or chat.id == staff_chat_id
     ):
         return UpdateScope(session, None, catalogue.translator(None), consent_version)
-    resident = await repositories.get_resident(session, telegram_user_id=user.id)
+    resident, is_staff = await repositories.get_resident_with_role(
+        session, telegram_user_id=user.id
+    )
+    known_staff: bool | None = is_staff
     if resident is None:
+        # Staff may have been added by Telegram id before they ever wrote.
+        known_staff = None
         resident = await repositories.create_resident(
             session,
             telegram_user_id=user.id,
@@ -94,7 +102,9 @@ async def open_scope(
     if user.language_code and user.language_code != resident.telegram_language_code:
         resident.telegram_language_code = user.language_code
     language = resident.language or language_from_telegram(user.language_code)
-    scope = UpdateScope(session, resident, catalogue.translator(language), consent_version)
+    scope = UpdateScope(
+        session, resident, catalogue.translator(language), consent_version, is_staff=known_staff
+    )
     await _log_incoming(scope, update)
     return scope
 
@@ -135,4 +145,6 @@ async def log_outgoing(scope: UpdateScope, *, kind: str, text: str | None) -> No
         kind=kind,
         text=text if scope.stores_text else None,
         language=scope.translator.language,
+        # Nothing needs its id: it is written with the update's other changes at commit.
+        flush=False,
     )

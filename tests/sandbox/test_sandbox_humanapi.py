@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
@@ -172,3 +173,25 @@ async def test_users_open_their_chats_at_once_and_deliveries_are_counted_per_cha
     assert stats["delivered_per_chat"] == {"901": 2, "902": 1}
     refused = await human.post("/sandbox/api/users", json={"user_ids": ["x"]})
     assert refused.status_code == 400
+
+
+async def test_messages_can_wait_for_the_bots_next_message(
+    sandbox_bot: Bot, human: httpx.AsyncClient
+) -> None:
+    await human.post("/sandbox/api/send", json={"user_id": USER, "text": "Hallo"})
+    waiting = asyncio.create_task(
+        human.get("/sandbox/api/messages", params={"user_id": USER, "after": 1, "wait": 5})
+    )
+    await asyncio.sleep(0.1)
+    assert not waiting.done()
+    await sandbox_bot.send_message(USER, "Hallo! Wie kann ich helfen?")
+    answered = (await asyncio.wait_for(waiting, 2)).json()
+    assert [m["text"] for m in answered] == ["Hallo! Wie kann ich helfen?"]
+    started = asyncio.get_running_loop().time()
+    nothing = await human.get(
+        "/sandbox/api/messages", params={"user_id": USER, "after": 2, "wait": 0.2}
+    )
+    assert nothing.json() == []
+    assert asyncio.get_running_loop().time() - started >= 0.2
+    bad = await human.get("/sandbox/api/messages", params={"user_id": USER, "wait": "soon"})
+    assert bad.status_code == 400
