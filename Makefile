@@ -61,7 +61,7 @@ lint: $(VENV)/.installed ## ruff and mypy --strict
 test-fast: $(VENV)/.installed ## Run the suite without the browser tests
 	$(BIN)/python -m pytest -m "not browser"
 
-bench: install ## Reply latency and throughput through the sandbox (start `make run` first for the NLU)
+bench: install ## Reply latency, throughput and bot memory (PostgreSQL if it answers; start `make run` first for the NLU)
 	$(BIN)/hubbot bench replies
 
 i18n-extract: $(VENV)/.installed ## Collect translatable strings into locales/messages.pot

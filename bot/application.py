@@ -123,7 +123,7 @@ def build_application(deps: Dependencies, *, with_updater: bool = True) -> Hubbo
         .base_url(settings.bot_api_base_url)
         .base_file_url(settings.bot_api_base_file_url)
         .context_types(ContextTypes(context=HubContext))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.bot_send_rate_per_s, max_retries=3))
         .concurrent_updates(PerChatUpdateProcessor(_concurrency(settings)))
         .arbitrary_callback_data(False)
     )

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
         description="Updates handled at once on PostgreSQL (one chat's stay in order; "
         "SQLite handles one at a time).",
     )
+    bot_send_rate_per_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="Messages per second the bot sends at most, Telegram's limit (0: no limit).",
+    )
     bot_host: str = "127.0.0.1"
     bot_port: int = Field(default=8090, description="Port of the bot's /healthz and /telegram.")
 
