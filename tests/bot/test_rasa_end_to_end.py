@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from bot.config import Settings
-from bot.nlu_model import ensure_model, rasa_environment, serve_command
+from bot.nlu_model import ensure_model, serve_command, serving_environment
 from bot.services.nlu import NluClient
 from tests.bot.harness import SandboxResident, visible
 from tests.bot.test_first_conversation import onboard
@@ -30,7 +30,7 @@ def rasa_url() -> Iterator[str]:
     process = subprocess.Popen(
         serve_command(settings, model.path, TOKEN),
         cwd=settings.nlu_data_dir,
-        env=rasa_environment(settings),
+        env=serving_environment(settings),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
