@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from db import repositories
 from db.content_schema import (
+    CONTENT_LANGUAGES,
     EventFile,
     EventsFile,
     IntentContentFile,
@@ -40,7 +41,16 @@ from db.models import (
     ServiceText,
 )
 
-HUB_FIELDS = ("city", "timezone", "names", "address", "opening_hours", "phone", "email")
+HUB_FIELDS = (
+    "city",
+    "timezone",
+    "names",
+    "address",
+    "opening_hours",
+    "phone",
+    "email",
+    "default_language",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +85,8 @@ def read_hubs(content_dir: Path) -> list[dict[str, Any]]:
     for hub in hubs:
         if not isinstance(hub, dict) or not hub.get("slug") or not hub.get("city"):
             raise ContentError(f"{path}: every hub needs a slug and a city: {hub!r}")
+        if hub.get("default_language", "de") not in CONTENT_LANGUAGES:
+            raise ContentError(f"{path}: hub {hub['slug']}: unknown default_language")
     return hubs
 
 
