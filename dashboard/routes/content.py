@@ -83,9 +83,10 @@ async def content_item(ctx: Ctx) -> Response:
 
 
 def _problem_text(ctx: Ctx, problem: content.Problem) -> str:
-    params = dict(problem.params)
-    if "field" in params:
-        params["field"] = ctx._(params["field"])
+    # Field labels are message ids themselves (marked in content_kinds).
+    params = {
+        name: ctx._(value) if name == "field" else value for name, value in problem.params.items()
+    }
     return ctx._(problem.message).format(**params)
 
 
@@ -98,7 +99,10 @@ async def content_save(ctx: Ctx) -> Response:
     target = f"{kind.name}={item.id}"
     if not content.may_edit(ctx.member, item.hub_id):
         ctx.audit("access.refused", target=target)
-        return ctx.refuse(403, ctx._("Only coordinators of every hub may change shared content."))
+        return ctx.refuse(
+            403,
+            ctx._("Content shared by every hub is changed by coordinators who work for all hubs."),
+        )
     try:
         seen_version = int(ctx.field("version"))
     except ValueError:
