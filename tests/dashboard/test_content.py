@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services import composer
 from dashboard.accounts import add_account
+from db.content import import_content
 from db.models import (
     Answer,
     AuditEntry,
@@ -287,3 +289,47 @@ async def test_the_missing_report_names_what_lacks_which_language(
     assert f'href="{answer}#lang-de"' not in page.text
     assert f'href="/content/events/{content_items.event_id}#lang-ar"' in page.text
     assert "Hub stuttgart" in page.text
+
+
+async def test_a_new_import_keeps_what_was_edited_in_the_dashboard(
+    signed_in: SignedIn,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    content_dir: Path,
+) -> None:
+    async with sessionmaker() as session:
+        await import_content(session, content_dir)
+        await session.commit()
+        answer_id = await session.scalar(select(Answer.id).where(Answer.intent == "housing"))
+        kitchen_id = await session.scalar(
+            select(Programme.id).where(Programme.slug == "kitchen-lab")
+        )
+    client = await signed_in(StaffRole.ADMIN)
+    answer_path, kitchen_path = f"/content/answers/{answer_id}", f"/content/programmes/{kitchen_id}"
+    data = await _form(client, answer_path)
+    data["ar.text"] = "نص عدّله المنسق."
+    assert (await client.post(answer_path, data=data)).status_code == 303
+    data = await _form(client, kitchen_path)
+    data["fr.name"] = "Labo cuisine du quartier"
+    assert (await client.post(kitchen_path, data=data)).status_code == 303
+    async with sessionmaker() as session:
+        report = await import_content(session, content_dir)
+        await session.commit()
+    assert report.kept == ("answers:housing", "programmes:kitchen-lab")
+    async with sessionmaker() as session:
+        answer = await session.get(Answer, answer_id)
+        kitchen = await session.get(Programme, kitchen_id)
+        assert answer is not None and kitchen is not None
+        arabic = answer.text_in("ar")
+        assert arabic is not None and arabic.text == "نص عدّله المنسق."
+        assert kitchen.names["fr"] == "Labo cuisine du quartier"
+        # Told to, the import puts the files' texts back.
+        report = await import_content(session, content_dir, keep_edits=False)
+        await session.commit()
+    assert report.kept == ()
+    async with sessionmaker() as session:
+        answer = await session.get(Answer, answer_id)
+        kitchen = await session.get(Programme, kitchen_id)
+        assert answer is not None and kitchen is not None
+        arabic = answer.text_in("ar")
+        assert arabic is not None and arabic.text != "نص عدّله المنسق."
+        assert kitchen.names["fr"] != "Labo cuisine du quartier"
