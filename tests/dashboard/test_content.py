@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,9 @@ async def _form(client: httpx.AsyncClient, path: str) -> dict[str, str]:
     page = await client.get(path)
     assert page.status_code == 200, page.text
     data: dict[str, str] = {"csrf": await csrf_of(client)}
-    data["version"] = re.search(r'name="version" value="(\d+)"', page.text).group(1)  # type: ignore[union-attr]
+    version = re.search(r'name="version" value="(\d+)"', page.text)
+    assert version is not None
+    data["version"] = version.group(1)
     for name in FIELD.findall(page.text):
         textarea = re.search(
             rf'<textarea name="{re.escape(name)}"[^>]*>(.*?)</textarea>', page.text, re.S
@@ -52,20 +55,8 @@ async def _form(client: httpx.AsyncClient, path: str) -> dict[str, str]:
             re.S,
         )
         found = textarea or value or selected
-        data[name] = _unescape(found.group(1)) if found else ""
+        data[name] = html.unescape(found.group(1)) if found else ""
     return data
-
-
-def _unescape(text: str) -> str:
-    for escaped, plain in (
-        ("&lt;", "<"),
-        ("&gt;", ">"),
-        ("&#34;", '"'),
-        ("&#39;", "'"),
-        ("&amp;", "&"),
-    ):
-        text = text.replace(escaped, plain)
-    return text
 
 
 async def _answer(sessionmaker: async_sessionmaker[AsyncSession], answer_id: int) -> Answer:
@@ -97,6 +88,10 @@ async def test_the_edit_page_shows_nine_languages_right_to_left_where_written_so
     assert "disabled" in page.text and ">Save</button>" not in page.text
     listing = await client.get("/content", params={"kind": "answers"})
     assert "housing" in listing.text and "machine translated" in listing.text
+    german = await client.get(
+        f"/content/answers/{content_items.answer_id}", headers={"accept-language": "de"}
+    )
+    assert "Prüfstatus" in german.text and "maschinell übersetzt" in german.text
 
 
 async def test_a_coordinator_edits_arabic_and_the_bot_answers_with_it(
