@@ -13,7 +13,7 @@ from dashboard.deps import Ctx, page
 from db.models import StaffRole
 
 
-async def _hub_filter(ctx: Ctx, hubs: list[content.HubInfo]) -> content.HubInfo | None:
+def _hub_filter(ctx: Ctx, hubs: list[content.HubInfo]) -> content.HubInfo | None:
     scope = ctx.member.hub_scope
     if scope is not None:
         # A member of one hub sees that hub's content (and what every hub shares).
@@ -26,7 +26,7 @@ async def content_list(ctx: Ctx) -> Response:
     """List one kind of content of a hub, with each language's review status."""
     kind = KINDS.get(ctx.request.query_params.get("kind", ""), KINDS["answers"])
     hubs = await content.hubs(ctx.db)
-    hub = await _hub_filter(ctx, hubs)
+    hub = _hub_filter(ctx, hubs)
     items = await content.list_items(ctx.db, kind, hub_id=hub.id if hub else None)
     return ctx.render(
         "content_list.html",

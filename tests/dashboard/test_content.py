@@ -220,6 +220,10 @@ async def test_hub_coordinators_change_their_hub_only_and_csrf_is_needed(
         # A Berlin service is not theirs to see; the shared answer is theirs to read only.
         service = f"/content/services/{content_items.service_id}"
         assert (await stuttgart.get(service)).status_code == 404
+        listing = await stuttgart.get("/content", params={"kind": "services", "hub": "berlin"})
+        assert listing.status_code == 200 and "berlin-housing-advice" not in listing.text
+        gaps = await stuttgart.get("/translations/missing")
+        assert "Hub stuttgart" in gaps.text and "Hub berlin" not in gaps.text
         answer_path = f"/content/answers/{content_items.answer_id}"
         assert (await stuttgart.get(answer_path)).status_code == 200
         data = {"csrf": csrf, "version": "1", "en.text": "Changed for all."}
