@@ -20,7 +20,15 @@ from bot.i18n import Catalogue
 from dashboard.deps import UI_LANGUAGES, DashboardState, make_templates
 from dashboard.keys import DashboardKeys, load_keys
 from dashboard.retention import retention_loop
-from dashboard.routes import audit_log, auth, conversations, reports, retention
+from dashboard.routes import (
+    audit_log,
+    auth,
+    content,
+    conversations,
+    reports,
+    retention,
+    translations,
+)
 from db.engine import create_engine, create_sessionmaker
 
 HERE = Path(__file__).resolve().parent
@@ -119,6 +127,8 @@ def create_app(
     routes = [
         *auth.routes,
         *conversations.routes,
+        *content.routes,
+        *translations.routes,
         *reports.routes,
         *retention.routes,
         *audit_log.routes,

@@ -13,6 +13,7 @@ from dashboard.deps import PUBLIC, PageRoute
 from db.models import AuditEntry, MessageReview, StaffRole
 from tests.dashboard.conftest import (
     PASSWORD,
+    ContentItems,
     Conversations,
     SignedIn,
     anonymous_client,
@@ -41,10 +42,19 @@ def _pages(app: Starlette) -> list[PageRoute]:
     return sorted(pages, key=lambda route: route.path == "/logout")
 
 
-def _concrete(route: PageRoute, ids: Conversations) -> str:
-    return route.path.replace("{resident_id:int}", str(ids.resident_id)).replace(
-        "{message_id:int}", str(ids.script_message_id)
-    )
+def _concrete(route: PageRoute, ids: Conversations, content: ContentItems) -> str:
+    values = {
+        "{resident_id:int}": ids.resident_id,
+        "{message_id:int}": ids.script_message_id,
+        "{kind}": "answers",
+        "{item_id:int}": content.answer_id,
+        "{entry_id:int}": content.translation_id,
+    }
+    path = route.path
+    for placeholder, value in values.items():
+        path = path.replace(placeholder, str(value))
+    assert "{" not in path, f"no test value for {path}"
+    return path
 
 
 async def _call(
@@ -53,12 +63,21 @@ async def _call(
     method = sorted(route.methods or {"GET"} - {"HEAD"})[0]
     if method == "GET":
         return await client.get(path)
-    data = {"csrf": csrf, "state": "resolved", "language": "de", "next": "/conversations"}
+    data = {
+        "csrf": csrf,
+        "state": "resolved",
+        "language": "de",
+        "next": "/conversations",
+        "version": "1",
+    }
     return await client.post(path, data=data)
 
 
 async def test_every_page_refuses_anonymous_and_lower_roles(
-    dashboard_app: Starlette, signed_in: SignedIn, conversations: Conversations
+    dashboard_app: Starlette,
+    signed_in: SignedIn,
+    conversations: Conversations,
+    content_items: ContentItems,
 ) -> None:
     pages = _pages(dashboard_app)
     assert {route.access for route in pages} == set(StaffRole)
@@ -66,7 +85,7 @@ async def test_every_page_refuses_anonymous_and_lower_roles(
     tokens = {role: await csrf_of(client) for role, client in members.items()}
     async with anonymous_client(dashboard_app) as anonymous:
         for route in pages:
-            path = _concrete(route, conversations)
+            path = _concrete(route, conversations, content_items)
             response = await _call(anonymous, route, path, "")
             assert response.status_code == 303, path
             assert response.headers["location"].startswith("/login"), path
