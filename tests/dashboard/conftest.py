@@ -17,7 +17,8 @@ from dashboard import create_app
 from dashboard.accounts import add_account
 from dashboard.keys import DashboardKeys
 from db.base import utcnow
-from db.models import Hub, MessageLog, Resident, StaffRole
+from db.models import Handover, HandoverMessage, Hub, MessageLog, Resident, StaffRole
+from tests.support import free_port
 
 PASSWORD = "correct horse battery staple"
 LOGIN_TOKEN = re.compile(r'name="login_token" value="([^"]+)"')
@@ -37,6 +38,8 @@ def dashboard_settings(database_url: str) -> Settings:
         database_url=database_url,
         retention_interval_s=0,
         staff_language="en",
+        # Nothing listens there: a message for a resident finds Telegram down.
+        sandbox_port=free_port(),
         _env_file=None,  # type: ignore[call-arg]
     )
 
@@ -68,6 +71,7 @@ class Conversations:
     unanswered_message_id: int
     formula_message_id: int
     old_message_id: int
+    handover_id: int
 
 
 @pytest.fixture
@@ -133,6 +137,20 @@ async def conversations(sessionmaker: async_sessionmaker[AsyncSession]) -> Conve
             outcome="answered",
             created_at=now - timedelta(days=200),
         )
+        handover = Handover(resident_id=arabic.id, hub_id=hub.id, language="ar")
+        session.add(handover)
+        await session.flush()
+        session.add(
+            HandoverMessage(
+                handover_id=handover.id,
+                direction="in",
+                text="<script>alert('t')</script> أحتاج مساعدة في رسالة من مكتب العمل",
+                language="ar",
+                translation="I need help with a letter from the job centre",
+                translation_language="en",
+                created_at=now - timedelta(minutes=30),
+            )
+        )
         await session.commit()
         return Conversations(
             resident_id=resident.id,
@@ -141,6 +159,7 @@ async def conversations(sessionmaker: async_sessionmaker[AsyncSession]) -> Conve
             unanswered_message_id=unanswered.id,
             formula_message_id=formula.id,
             old_message_id=old.id,
+            handover_id=handover.id,
         )
 
 

@@ -42,8 +42,10 @@ def _pages(app: Starlette) -> list[PageRoute]:
 
 
 def _concrete(route: PageRoute, ids: Conversations) -> str:
-    return route.path.replace("{resident_id:int}", str(ids.resident_id)).replace(
-        "{message_id:int}", str(ids.script_message_id)
+    return (
+        route.path.replace("{resident_id:int}", str(ids.resident_id))
+        .replace("{message_id:int}", str(ids.script_message_id))
+        .replace("{handover_id:int}", str(ids.handover_id))
     )
 
 
