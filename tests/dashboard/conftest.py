@@ -45,11 +45,14 @@ def dashboard_settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-def dashboard_app(
+async def dashboard_app(
     dashboard_settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
-) -> Starlette:
-    """Return the dashboard app on the test database."""
-    return create_app(dashboard_settings, sessionmaker=sessionmaker, keys=KEYS)
+) -> AsyncIterator[Starlette]:
+    """Yield the dashboard app on the test database; close its connections afterwards."""
+    app = create_app(dashboard_settings, sessionmaker=sessionmaker, keys=KEYS)
+    yield app
+    # The test clients call the app directly, without its lifespan, which would close them.
+    await app.state.dashboard.line.close()
 
 
 @pytest.fixture
