@@ -113,6 +113,8 @@ class Written:
 
     text: str | None
     language: str | None
+    # Who wrote it, where the page needs to say (the conversation before the request).
+    direction: str | None = None
 
     @property
     def rtl(self) -> bool:
@@ -185,7 +187,7 @@ async def load_thread(
     hub = await session.scalar(select(Hub.slug).where(Hub.id == handover.hub_id))
     # What the resident wrote before asking: texts exist only where they agreed to keep them.
     before = await session.execute(
-        select(MessageLog.text, MessageLog.language)
+        select(MessageLog.text, MessageLog.language, MessageLog.direction)
         .where(
             MessageLog.resident_id == resident.id,
             MessageLog.created_at <= handover.created_at,
@@ -213,7 +215,7 @@ async def load_thread(
         outcome=handover.outcome,
         created_at=handover.created_at,
         closed_at=handover.closed_at,
-        before=[Written(text, language) for text, language in reversed(before.all())],
+        before=[Written(*row) for row in reversed(before.all())],
         messages=[_thread_message(entry, name) for entry, name in rows],
     )
 

@@ -18,6 +18,7 @@ from db.models import (
     HandoverMessage,
     HandoverStatus,
     Hub,
+    MessageLog,
     Resident,
     StaffRole,
 )
@@ -217,3 +218,38 @@ async def test_retention_blanks_old_thread_texts_and_delete_removes_the_thread(
         await session.commit()
         left = await session.scalar(select(func.count()).select_from(HandoverMessage))
     assert left == 0
+
+
+async def test_the_conversation_shows_a_staff_reply_beside_its_original(
+    signed_in: SignedIn,
+    conversations: Conversations,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker() as session:
+        sent = MessageLog(
+            resident_id=conversations.arabic_resident_id,
+            direction="out",
+            kind="staff",
+            text="رسالة من فريق المركز: تعال غدا",
+            language="ar",
+        )
+        session.add(sent)
+        await session.flush()
+        session.add(
+            HandoverMessage(
+                handover_id=conversations.handover_id,
+                direction="out",
+                text="Komm morgen vorbei.",
+                language="de",
+                translation="تعال غدا",
+                translation_language="ar",
+                message_id=sent.id,
+            )
+        )
+        await session.commit()
+    client = await signed_in(StaffRole.STAFF)
+    page = await client.get(f"/conversations/{conversations.arabic_resident_id}")
+    item = page.text[page.text.index(f'id="m{sent.id}"') :]
+    item = item[: item.index("</li>")]
+    assert 'lang="ar" dir="rtl">رسالة من فريق المركز: تعال غدا' in item
+    assert 'lang="de" dir="ltr">Komm morgen vorbei.' in item and "original" in item
