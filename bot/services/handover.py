@@ -172,17 +172,41 @@ async def compose_for_resident(
         note = reader.gettext("(Automatic translation is not available right now.)")
         return ForResident(text + "\n\n" + note, None)
     if not translated.machine:
-        return ForResident(translated.text, translated.text)
+        # Persian to Dari (or back) needs no translation: readers understand each other.
+        same = translated.text == text
+        return ForResident(translated.text, None if same else translated.text)
     glossary = "".join(f"\nℹ️ {line}" for line in translation.terms.explain(text, reader.language))
     label = reader.gettext("Translated automatically. The original:")
     return ForResident(f"{translated.text}{glossary}\n\n{label}\n{text}", translated.text)
 
 
 async def record(
-    session: AsyncSession, *, handover: Handover, direction: Direction, **fields: object
+    session: AsyncSession,
+    *,
+    handover: Handover,
+    direction: Direction,
+    text: str,
+    language: str,
+    translation: str | None = None,
+    translation_language: str | None = None,
+    staff_id: int | None = None,
+    staff_telegram_user_id: int | None = None,
+    delivered: bool = True,
+    logged: MessageLog | None = None,
 ) -> HandoverMessage:
     """Add a message to a handover's thread."""
-    entry = HandoverMessage(handover_id=handover.id, direction=direction, **fields)
+    entry = HandoverMessage(
+        handover_id=handover.id,
+        direction=direction,
+        text=text,
+        language=language,
+        translation=translation,
+        translation_language=translation_language if translation is not None else None,
+        staff_id=staff_id,
+        staff_telegram_user_id=staff_telegram_user_id,
+        delivered=delivered,
+        message_id=logged.id if logged is not None else None,
+    )
     session.add(entry)
     await session.flush()
     return entry
@@ -216,8 +240,8 @@ async def relay_from_resident(
         text=text,
         language=language,
         translation=translated,
-        translation_language=staff_language if translated else None,
-        message_id=logged.id if logged is not None else None,
+        translation_language=staff_language,
+        logged=logged,
     )
 
 
@@ -274,11 +298,11 @@ async def reply_to_resident(
         text=text,
         language=source,
         translation=composed.translation,
-        translation_language=reader.language if composed.translation else None,
+        translation_language=reader.language,
         staff_id=staff_id,
         staff_telegram_user_id=staff_telegram_user_id,
         delivered=delivery is Delivery.DELIVERED,
-        message_id=logged.id if logged is not None else None,
+        logged=logged,
     )
     return delivery, entry
 
