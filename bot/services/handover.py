@@ -323,3 +323,27 @@ async def close_request(
     if delivery is Delivery.DELIVERED:
         await _log_sent(session, relay, resident, notice, reader.language)
     return delivery
+
+
+async def tell_staff_chat(
+    relay: Relay,
+    *,
+    chat_id: int | None,
+    language: str,
+    handover: Handover,
+    author: str,
+    text: str | None = None,
+) -> None:
+    """Tell the staff chat what a colleague did in the dashboard, so nobody answers twice."""
+    if chat_id is None:
+        return
+    staff = relay.catalogue.translator(language)
+    if text is None:
+        note = staff.gettext("{reference} was closed in the dashboard by {name}.")
+    else:
+        note = staff.gettext("{reference} was answered in the dashboard by {name}:")
+    note = note.format(reference=reference(handover), name=author)
+    try:
+        await relay.bot.send_message(chat_id, note if text is None else f"{note}\n{text}")
+    except TelegramError as error:
+        logger.warning("the staff chat cannot be reached: %s", error)

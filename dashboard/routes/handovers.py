@@ -8,7 +8,7 @@ from bot.i18n import LANGUAGE_BY_CODE, LANGUAGES, N_
 from bot.services import handover as service
 from dashboard import handovers
 from dashboard.deps import Ctx, page
-from db.models import HandoverOutcome, HandoverStatus, StaffRole
+from db.models import Handover, HandoverOutcome, HandoverStatus, StaffRole
 
 # Longer than any reply a person types; Telegram's limit is handled by splitting.
 MAX_REPLY = 4000
@@ -98,6 +98,8 @@ async def reply(ctx: Ctx) -> Response:
         source=language,
         staff_id=ctx.member.staff_id,
     )
+    if delivery is service.Delivery.DELIVERED:
+        await _tell_staff_chat(ctx, handover, text)
     ctx.audit(
         "handover.reply",
         target=f"handover={handover_id}",
@@ -126,6 +128,7 @@ async def close(ctx: Ctx) -> Response:
     delivery = await service.close_request(
         ctx.db, ctx.state.line.relay, handover=handover, resident=resident, outcome=outcome
     )
+    await _tell_staff_chat(ctx, handover, None)
     ctx.audit(
         "handover.close",
         target=f"handover={handover_id}",
@@ -134,6 +137,18 @@ async def close(ctx: Ctx) -> Response:
     )
     told = delivery is service.Delivery.DELIVERED
     return _back(handover_id, "closed" if told else "closed_unreachable")
+
+
+async def _tell_staff_chat(ctx: Ctx, handover: Handover, text: str | None) -> None:
+    settings = ctx.state.settings
+    await service.tell_staff_chat(
+        ctx.state.line.relay,
+        chat_id=settings.staff_chat_id,
+        language=settings.staff_language,
+        handover=handover,
+        author=ctx.member.name or ctx.member.email,
+        text=text,
+    )
 
 
 def _back(handover_id: int, notice: str) -> Response:

@@ -117,6 +117,8 @@ async def test_staff_reply_in_the_dashboard_arrives_in_arabic_and_the_answer_com
     await page.wait_for_url("**notice=sent*")
     assert "Sent to the resident." in await page.get_by_role("status").inner_text()
 
+    echoed = (await staff_member.messages())[-1]["text"]
+    assert echoed.endswith(f"im Dashboard von mitarbeiterin beantwortet:\n{REPLY}")
     received = visible((await person.messages())[-1]["text"])
     assert IN_ARABIC in received
     assert "تُرجمت آليًا. النص الأصلي:" in received and received.rstrip().endswith(REPLY)

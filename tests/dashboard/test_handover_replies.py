@@ -26,6 +26,7 @@ from tests.dashboard.conftest import Conversations, SignedIn, csrf_of
 from tests.fakes import FakeLibreTranslate
 
 ARABIC_USER = 515151  # the Arabic resident of the conversations fixture
+STAFF_CHAT = 90_100
 REPLY = "Bring bitte morgen den Bescheid vom Jobcenter mit."
 SHIELDED = "Bring bitte morgen den [[0]] vom [[1]] mit."
 IN_ARABIC = "أحضر غدًا [[0]] من [[1]] من فضلك."
@@ -50,6 +51,7 @@ async def dashboard_settings(
         retention_interval_s=0,
         staff_language="en",
         sandbox_port=int(sandbox_server.rsplit(":", 1)[1]),
+        staff_chat_id=STAFF_CHAT,
         translation_provider="libretranslate",
         translation_url=await serve_asgi(fake_translator.app()),
         _env_file=None,  # type: ignore[call-arg]
@@ -61,14 +63,15 @@ async def sandbox(sandbox_server: str) -> AsyncIterator[httpx.AsyncClient]:
     """Yield the sandbox's human side, with the Arabic resident's chat open."""
     async with httpx.AsyncClient(base_url=sandbox_server, timeout=10) as client:
         opened = await client.post(
-            "/sandbox/api/users", json={"user_ids": [ARABIC_USER], "language_code": "ar"}
+            "/sandbox/api/users",
+            json={"user_ids": [ARABIC_USER, STAFF_CHAT], "language_code": "ar"},
         )
         opened.raise_for_status()
         yield client
 
 
-async def _chat(sandbox: httpx.AsyncClient) -> list[dict[str, Any]]:
-    response = await sandbox.get("/sandbox/api/messages", params={"user_id": ARABIC_USER})
+async def _chat(sandbox: httpx.AsyncClient, user_id: int = ARABIC_USER) -> list[dict[str, Any]]:
+    response = await sandbox.get("/sandbox/api/messages", params={"user_id": user_id})
     response.raise_for_status()
     messages: list[dict[str, Any]] = response.json()
     return messages
@@ -93,6 +96,10 @@ async def test_a_reply_reaches_the_resident_in_arabic_with_the_label(
     assert "أحضر غدًا Bescheid من Jobcenter من فضلك." in received
     assert "تُرجمت آليًا. النص الأصلي:" in received and received.rstrip().endswith(REPLY)
     assert "ℹ️ Jobcenter: " in received, "office words are explained"
+    echoed = (await _chat(sandbox, STAFF_CHAT))[-1]["text"]
+    assert (
+        echoed == f"#{conversations.handover_id} was answered in the dashboard by staff:\n{REPLY}"
+    )
 
     page = await client.get(path)
     assert 'lang="ar" dir="rtl">أحضر غدًا Bescheid من Jobcenter من فضلك.' in page.text
@@ -132,6 +139,7 @@ async def test_a_resident_who_blocked_hubbot_is_reported_and_the_reply_kept(
         )
     assert resident is not None and resident.blocked_at is not None
     assert entry is not None and entry.text == "Hallo" and not entry.delivered
+    assert await _chat(sandbox, STAFF_CHAT) == [], "nothing reached the resident to report"
 
 
 async def test_closing_with_an_outcome_tells_the_resident(
@@ -150,6 +158,8 @@ async def test_closing_with_an_outcome_tells_the_resident(
     assert 'action="/handovers/' not in page.text.split("<main>")[1], "no more forms"
     told = visible((await _chat(sandbox))[-1]["text"])
     assert told == "أغلق فريق المركز طلبك. يجيب hubbot عن أسئلتك من جديد.", "in Arabic"
+    echoed = (await _chat(sandbox, STAFF_CHAT))[-1]["text"]
+    assert echoed == f"#{conversations.handover_id} was closed in the dashboard by staff."
     async with sessionmaker() as session:
         handover = await session.get(Handover, conversations.handover_id)
         audit = await session.scalar(
