@@ -119,7 +119,14 @@ async def test_staff_reply_in_the_dashboard_arrives_in_arabic_and_the_answer_com
 
     echoed = (await staff_member.messages())[-1]["text"]
     assert echoed.endswith(f"im Dashboard von mitarbeiterin beantwortet:\n{REPLY}")
-    received = visible((await person.messages())[-1]["text"])
+    await staff_member.send(
+        "Bis morgen!", reply_to=(await staff_member.messages())[-1]["message_id"]
+    )
+    await staff_member.settled()
+    assert "Bis morgen!" in visible((await person.messages())[-1]["text"]), (
+        "replying to the report in the staff chat answers the resident"
+    )
+    received = visible((await person.messages())[-2]["text"])
     assert IN_ARABIC in received
     assert "تُرجمت آليًا. النص الأصلي:" in received and received.rstrip().endswith(REPLY)
 
