@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.config import Settings
 from bot.i18n import Catalogue
-from dashboard.deps import UI_LANGUAGES, DashboardState, make_templates
+from dashboard.deps import DashboardState, make_templates
 from dashboard.keys import DashboardKeys, load_keys
 from dashboard.retention import retention_loop
 from dashboard.routes import (
@@ -25,10 +25,12 @@ from dashboard.routes import (
     auth,
     content,
     conversations,
+    handovers,
     reports,
     retention,
     translations,
 )
+from dashboard.telegram import ResidentLine
 from db.engine import create_engine, create_sessionmaker
 
 HERE = Path(__file__).resolve().parent
@@ -94,12 +96,14 @@ def create_app(
     if sessionmaker is None:
         engine = create_engine(settings.database_url)
         sessionmaker = create_sessionmaker(engine)
+    catalogue = Catalogue.load(settings.locales_dir)
     state = DashboardState(
         settings=settings,
         keys=keys or load_keys(settings),
         sessionmaker=sessionmaker,
         templates=make_templates(_environment()),
-        catalogue=Catalogue.load(settings.locales_dir, UI_LANGUAGES),
+        catalogue=catalogue,
+        line=ResidentLine(settings, catalogue),
     )
 
     @contextlib.asynccontextmanager
@@ -121,6 +125,7 @@ def create_app(
             stop.set()
             if job is not None:
                 await job
+            await state.line.close()
             if engine is not None:
                 await engine.dispose()
 
@@ -129,6 +134,7 @@ def create_app(
         *conversations.routes,
         *content.routes,
         *translations.routes,
+        *handovers.routes,
         *reports.routes,
         *retention.routes,
         *audit_log.routes,

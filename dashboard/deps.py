@@ -27,6 +27,7 @@ from dashboard import accounts, audit, security
 from dashboard.accounts import Viewer
 from dashboard.keys import DashboardKeys
 from dashboard.labels import label_msgid
+from dashboard.telegram import ResidentLine
 from db.models import StaffRole
 
 UI_LANGUAGES: Final = ("de", "en")
@@ -42,7 +43,9 @@ class DashboardState:
     keys: DashboardKeys
     sessionmaker: async_sessionmaker[AsyncSession]
     templates: Jinja2Templates
+    # Every language's catalogue: the UI uses de and en, messages to residents the rest.
     catalogue: Catalogue
+    line: ResidentLine
 
     @property
     def session_cookie(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import N_
-from db.models import ReviewReason, ReviewState, ReviewStatus
+from db.models import HandoverOutcome, HandoverStatus, ReviewReason, ReviewState, ReviewStatus
 
 LABELS: dict[str, str] = {
     ReviewState.NEEDS_REVIEW: N_("needs review"),
@@ -27,6 +27,12 @@ LABELS: dict[str, str] = {
     "unsupported_language": N_("unsupported language"),
     "delete_data": N_("asked to delete data"),
     "talent": N_("talent intake"),
+    # Requests to talk to a person: status and outcome ("resolved" is above).
+    HandoverStatus.OPEN: N_("open"),
+    HandoverStatus.CLOSED: N_("closed"),
+    HandoverOutcome.REFERRED: N_("referred elsewhere"),
+    HandoverOutcome.NO_REPLY: N_("no reply from the resident"),
+    HandoverOutcome.OTHER: N_("other"),
 }
 
 

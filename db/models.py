@@ -269,6 +269,8 @@ class Handover(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    # How staff closed it (HandoverOutcome); None when the resident ended it or it is open.
+    outcome: Mapped[str | None] = mapped_column(String(20))
 
     resident: Mapped[Resident] = relationship(lazy="raise")
 
@@ -724,3 +726,58 @@ class MessageReview(Base):
     reason: Mapped[str | None] = mapped_column(String(20))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# Handover inbox (issue 7)
+
+
+class HandoverOutcome(StrEnum):
+    """How a request to talk to a person ended, as staff record it when closing."""
+
+    RESOLVED = "resolved"
+    REFERRED = "referred"
+    NO_REPLY = "no_reply"
+    OTHER = "other"
+
+
+class HandoverMessage(Base):
+    """One message of a handover's thread: the resident's or a staff member's.
+
+    The resident asked for a person, so the thread keeps its texts for that purpose, whatever
+    the consent to keep other texts: staff must read what they answer. The texts are blanked
+    by the retention job like every message text, and the rows go with /delete.
+    """
+
+    __tablename__ = "handover_messages"
+    __table_args__ = (Index("ix_handover_messages_handover_created", "handover_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handover_id: Mapped[int] = mapped_column(ForeignKey("handovers.id", ondelete="CASCADE"))
+    # in: resident to staff; out: staff to resident.
+    direction: Mapped[str] = mapped_column(String(3))
+    # The words as written, in `language`; None once retention removed them.
+    text: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    # The reader's version (staff language for the resident's words, and vice versa).
+    translation: Mapped[str | None] = mapped_column(Text)
+    translation_language: Mapped[str | None] = mapped_column(String(8))
+    # Who answered: a dashboard member, or a Telegram user in the staff chat.
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    staff_telegram_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    # False: Telegram did not take a staff message (down, or the resident blocked hubbot).
+    delivered: Mapped[bool] = mapped_column(default=True)
+    # The logged message this is, so the conversation page can show its translation.
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def as_export(self) -> dict[str, Any]:
+        """Return the message as the resident sees it in /mydata (without staff ids)."""
+        return {
+            "direction": self.direction,
+            "text": self.text,
+            "language": self.language,
+            "translation": self.translation,
+            "translation_language": self.translation_language,
+            "delivered": self.delivered,
+            "time": self.created_at.isoformat(),
+        }

@@ -23,6 +23,8 @@ from db.models import (
     Answer,
     AnswerText,
     Event,
+    Handover,
+    HandoverMessage,
     Hub,
     MessageLog,
     Programme,
@@ -34,6 +36,7 @@ from db.models import (
     StaffRole,
     TranslationMemoryEntry,
 )
+from tests.support import free_port
 
 PASSWORD = "correct horse battery staple"
 LOGIN_TOKEN = re.compile(r'name="login_token" value="([^"]+)"')
@@ -53,16 +56,21 @@ def dashboard_settings(database_url: str) -> Settings:
         database_url=database_url,
         retention_interval_s=0,
         staff_language="en",
+        # Nothing listens there: a message for a resident finds Telegram down.
+        sandbox_port=free_port(),
         _env_file=None,  # type: ignore[call-arg]
     )
 
 
 @pytest.fixture
-def dashboard_app(
+async def dashboard_app(
     dashboard_settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
-) -> Starlette:
-    """Return the dashboard app on the test database."""
-    return create_app(dashboard_settings, sessionmaker=sessionmaker, keys=KEYS)
+) -> AsyncIterator[Starlette]:
+    """Yield the dashboard app on the test database; close its connections afterwards."""
+    app = create_app(dashboard_settings, sessionmaker=sessionmaker, keys=KEYS)
+    yield app
+    # The test clients call the app directly, without its lifespan, which would close them.
+    await app.state.dashboard.line.close()
 
 
 @pytest.fixture
@@ -84,6 +92,7 @@ class Conversations:
     unanswered_message_id: int
     formula_message_id: int
     old_message_id: int
+    handover_id: int
 
 
 @pytest.fixture
@@ -149,6 +158,20 @@ async def conversations(sessionmaker: async_sessionmaker[AsyncSession]) -> Conve
             outcome="answered",
             created_at=now - timedelta(days=200),
         )
+        handover = Handover(resident_id=arabic.id, hub_id=hub.id, language="ar")
+        session.add(handover)
+        await session.flush()
+        session.add(
+            HandoverMessage(
+                handover_id=handover.id,
+                direction="in",
+                text="<script>alert('t')</script> أحتاج مساعدة في رسالة من مكتب العمل",
+                language="ar",
+                translation="I need help with a letter from the job centre",
+                translation_language="en",
+                created_at=now - timedelta(minutes=30),
+            )
+        )
         await session.commit()
         return Conversations(
             resident_id=resident.id,
@@ -157,6 +180,7 @@ async def conversations(sessionmaker: async_sessionmaker[AsyncSession]) -> Conve
             unanswered_message_id=unanswered.id,
             formula_message_id=formula.id,
             old_message_id=old.id,
+            handover_id=handover.id,
         )
 
 

@@ -46,6 +46,7 @@ def _concrete(route: PageRoute, ids: Conversations, content: ContentItems) -> st
     values = {
         "{resident_id:int}": ids.resident_id,
         "{message_id:int}": ids.script_message_id,
+        "{handover_id:int}": ids.handover_id,
         "{kind}": "answers",
         "{item_id:int}": content.answer_id,
         "{entry_id:int}": content.translation_id,
