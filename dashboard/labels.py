@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import N_
-from db.models import ReviewReason, ReviewState
+from db.models import BroadcastStatus, ReviewReason, ReviewState
 
 LABELS: dict[str, str] = {
     ReviewState.NEEDS_REVIEW: N_("needs review"),
@@ -22,6 +22,12 @@ LABELS: dict[str, str] = {
     "unsupported_language": N_("unsupported language"),
     "delete_data": N_("asked to delete data"),
     "talent": N_("talent intake"),
+    # Where a broadcast stands (db.models.BroadcastStatus).
+    BroadcastStatus.DRAFT: N_("awaiting approval"),
+    BroadcastStatus.READY: N_("queued"),
+    BroadcastStatus.SENDING: N_("sending"),
+    BroadcastStatus.DONE: N_("done"),
+    BroadcastStatus.CANCELLED: N_("cancelled"),
 }
 
 

@@ -9,20 +9,35 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from bot.config import Settings
+from bot.services.translation import TermShield, TranslationService
 from dashboard import create_app
 from dashboard.accounts import add_account
 from dashboard.keys import DashboardKeys
 from db.base import utcnow
-from db.models import Hub, MessageLog, Resident, StaffRole
+from db.models import Broadcast, BroadcastText, Hub, MessageLog, Resident, StaffRole
 
 PASSWORD = "correct horse battery staple"
 LOGIN_TOKEN = re.compile(r'name="login_token" value="([^"]+)"')
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 KEYS = DashboardKeys(secret=b"test-secret", pseudonym=b"test-pseudonyms")
+
+
+class BracketProvider:
+    """A machine translation that marks its output: "[ar] text"."""
+
+    name = "bracket"
+
+    async def translate(self, text: str, *, source: str, target: str) -> str:
+        """Return the text with the target language in front."""
+        return f"[{target}] {text}"
+
+
+TRANSLATION = TranslationService(BracketProvider(), terms=TermShield([]), timeout_s=3.0)
 
 
 def email_of(role: StaffRole) -> str:
@@ -46,7 +61,9 @@ def dashboard_app(
     dashboard_settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> Starlette:
     """Return the dashboard app on the test database."""
-    return create_app(dashboard_settings, sessionmaker=sessionmaker, keys=KEYS)
+    return create_app(
+        dashboard_settings, sessionmaker=sessionmaker, keys=KEYS, translation=TRANSLATION
+    )
 
 
 @pytest.fixture
@@ -142,6 +159,27 @@ async def conversations(sessionmaker: async_sessionmaker[AsyncSession]) -> Conve
             formula_message_id=formula.id,
             old_message_id=old.id,
         )
+
+
+@pytest.fixture
+async def draft_broadcast(
+    sessionmaker: async_sessionmaker[AsyncSession], conversations: Conversations
+) -> int:
+    """Store a draft composed in the dashboard for the residents' hub; return its id."""
+    async with sessionmaker() as session:
+        hub_id = await session.scalar(select(Hub.id).where(Hub.slug == "berlin"))
+        broadcast = Broadcast(
+            staff_user_id=0,
+            staff_chat_id=0,
+            step="review",
+            source_language="de",
+            text="Heute geschlossen",
+            hub_id=hub_id,
+            texts=[BroadcastText(language="de", text="Heute geschlossen", reviewed=True)],
+        )
+        session.add(broadcast)
+        await session.commit()
+        return broadcast.id
 
 
 def anonymous_client(app: Starlette) -> httpx.AsyncClient:

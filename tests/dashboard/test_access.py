@@ -41,9 +41,11 @@ def _pages(app: Starlette) -> list[PageRoute]:
     return sorted(pages, key=lambda route: route.path == "/logout")
 
 
-def _concrete(route: PageRoute, ids: Conversations) -> str:
-    return route.path.replace("{resident_id:int}", str(ids.resident_id)).replace(
-        "{message_id:int}", str(ids.script_message_id)
+def _concrete(route: PageRoute, ids: Conversations, broadcast_id: int) -> str:
+    return (
+        route.path.replace("{resident_id:int}", str(ids.resident_id))
+        .replace("{message_id:int}", str(ids.script_message_id))
+        .replace("{broadcast_id:int}", str(broadcast_id))
     )
 
 
@@ -53,12 +55,21 @@ async def _call(
     method = sorted(route.methods or {"GET"} - {"HEAD"})[0]
     if method == "GET":
         return await client.get(path)
-    data = {"csrf": csrf, "state": "resolved", "language": "de", "next": "/conversations"}
+    data = {
+        "csrf": csrf,
+        "state": "resolved",
+        "language": "de",
+        "next": "/conversations",
+        "text": "Heute geschlossen",
+    }
     return await client.post(path, data=data)
 
 
 async def test_every_page_refuses_anonymous_and_lower_roles(
-    dashboard_app: Starlette, signed_in: SignedIn, conversations: Conversations
+    dashboard_app: Starlette,
+    signed_in: SignedIn,
+    conversations: Conversations,
+    draft_broadcast: int,
 ) -> None:
     pages = _pages(dashboard_app)
     assert {route.access for route in pages} == set(StaffRole)
@@ -66,7 +77,7 @@ async def test_every_page_refuses_anonymous_and_lower_roles(
     tokens = {role: await csrf_of(client) for role, client in members.items()}
     async with anonymous_client(dashboard_app) as anonymous:
         for route in pages:
-            path = _concrete(route, conversations)
+            path = _concrete(route, conversations, draft_broadcast)
             response = await _call(anonymous, route, path, "")
             assert response.status_code == 303, path
             assert response.headers["location"].startswith("/login"), path
