@@ -444,3 +444,15 @@ async def test_the_dashboard_and_the_chat_write_the_same_rows(
         assert set((await outbox.progress(session, [number, chat_id])).values()) == {
             outbox.Progress(pending=2)
         }
+
+
+async def test_the_broadcast_pages_speak_german(signed_in: SignedIn, segment: Segment) -> None:
+    coordinator = await signed_in(StaffRole.COORDINATOR)
+    await _post(coordinator, "/language", language="de", next="/broadcasts")
+    number = await _composed(coordinator, text="Heute geschlossen", hub=str(segment.berlin))
+    preview = await coordinator.get(f"/broadcasts/{number}")
+    assert "Freigeben und senden" in preview.text and "wartet auf Freigabe" in preview.text
+    form = await coordinator.get("/broadcasts/new")
+    assert "Neue Rundnachricht" in form.text and "Geschrieben auf" in form.text
+    refused = await _compose(coordinator, text="")
+    assert "Schreiben Sie die Nachricht." in refused.text
