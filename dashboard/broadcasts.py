@@ -42,6 +42,19 @@ NOTICES: dict[str, str] = {
 }
 
 
+def row_id(text: str) -> int | None:
+    """Return a positive database id from text, or None (PostgreSQL refuses ids past int4)."""
+    if not text.isdigit() or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number < 2**31 else None
+
+
+def _clean(text: str) -> str:
+    # Browsers send CRLF; PostgreSQL refuses NUL in text.
+    return text.replace("\r\n", "\n").replace("\x00", "").strip()
+
+
 class FormError(ValueError):
     """The compose form cannot be used as filled in; the message is a msgid."""
 
@@ -66,13 +79,13 @@ class ComposeForm:
 
         def text(name: str) -> str:
             value = form.get(name)
-            return value.strip() if isinstance(value, str) else ""
+            return _clean(value) if isinstance(value, str) else ""
 
         def texts(name: str) -> tuple[str, ...]:
             return tuple(value for value in form.getlist(name) if isinstance(value, str))
 
         return cls(
-            text=text("text").replace("\r\n", "\n"),
+            text=text("text"),
             language=text("language"),
             hub=text("hub"),
             topics=texts("topics"),
@@ -159,7 +172,7 @@ async def _target_hub(session: AsyncSession, viewer: Viewer, form: ComposeForm) 
         if viewer.hub_scope is None:
             return None
         return await session.get(Hub, viewer.hub_scope)
-    hub_id = int(form.hub) if form.hub.isdigit() else 0
+    hub_id = row_id(form.hub)
     hub = await session.get(Hub, hub_id) if hub_id else None
     if hub is None or (viewer.hub_scope is not None and hub.id != viewer.hub_scope):
         raise FormError(N_("There is no such hub."))
@@ -244,6 +257,8 @@ def _visible(viewer: Viewer) -> list[ColumnElement[bool]]:
 
 async def load(session: AsyncSession, viewer: Viewer, broadcast_id: int) -> Broadcast | None:
     """Return a broadcast the member may see, or None."""
+    if row_id(str(broadcast_id)) is None:
+        return None
     return await session.scalar(
         select(Broadcast).where(Broadcast.id == broadcast_id, *_visible(viewer))
     )
@@ -306,7 +321,7 @@ async def save_texts(
         if code == broadcast.source_language:
             continue
         value = form.get(f"text_{code}")
-        written = value.replace("\r\n", "\n").strip() if isinstance(value, str) else ""
+        written = _clean(value) if isinstance(value, str) else ""
         current = broadcast.text_in(code)
         if written and (current is None or written != current.text.strip()):
             await compose.correct(session, broadcast, code, written[:MAX_TEXT])

@@ -297,7 +297,9 @@ async def test_forms_without_the_csrf_token_change_nothing(
         ({"text": "Hallo", "language": "xx"}, "Choose the language"),
         ({"text": "Hallo", "hub": "999999"}, "There is no such hub."),
         ({"text": "Hallo", "hub": "berlin"}, "There is no such hub."),
+        ({"text": "Hallo", "hub": "9" * 30}, "There is no such hub."),
         ({"text": "Hallo", "event": "999999"}, "This event is not open"),
+        ({"text": "Hallo", "event": "9" * 30}, "This event is not open"),
         ({"text": "Hallo", "send_at": "morgen früh"}, "I could not read this time."),
         ({"text": "Hallo", "send_at": "2020-01-01T09:00"}, "This time has passed."),
     ],
@@ -456,3 +458,12 @@ async def test_the_broadcast_pages_speak_german(signed_in: SignedIn, segment: Se
     assert "Neue Rundnachricht" in form.text and "Geschrieben auf" in form.text
     refused = await _compose(coordinator, text="")
     assert "Schreiben Sie die Nachricht." in refused.text
+
+
+async def test_unknown_broadcasts_are_not_found(signed_in: SignedIn, segment: Segment) -> None:
+    admin = await signed_in(StaffRole.ADMIN)
+    for number in ("424242", "9" * 30):
+        assert (await admin.get(f"/broadcasts/{number}")).status_code == 404
+        assert (await _post(admin, f"/broadcasts/{number}/approve")).status_code == 404
+    stored = await _composed(admin, text="Null\x00byte\r\nzweite Zeile")
+    assert "Null" in (await admin.get(f"/broadcasts/{stored}")).text
