@@ -34,6 +34,7 @@ DASHBOARD_USER = 0
 # Shown after a redirect (?notice=...): a fixed set, so the query cannot inject text.
 NOTICES: dict[str, str] = {
     "approved": N_("Approved: the worker sends it now, or at the chosen time."),
+    "nobody": N_("Approved, but nobody is in this target: nothing is sent."),
     "saved": N_("Corrections saved."),
     "cancelled": N_("The broadcast is cancelled; nothing more is sent."),
     "discarded": N_("The draft is discarded."),

@@ -149,7 +149,7 @@ async def approve(ctx: Ctx) -> Response:
         recipients=count,
         held=list(broadcasts.waiting_languages(broadcast)),
     )
-    return _to(broadcast.id, "approved")
+    return _to(broadcast.id, "approved" if count else "nobody")
 
 
 async def cancel(ctx: Ctx) -> Response:

@@ -198,7 +198,9 @@ async def test_the_recipient_count_is_the_segment_that_gets_it(
     number = await _composed(admin, text="Heute geschlossen", **fields)
     preview = await admin.get(f"/broadcasts/{number}")
     assert f'<dd class="recipients">{recipients}</dd>' in preview.text
-    await _post(admin, f"/broadcasts/{number}/approve")
+    approved = await _post(admin, f"/broadcasts/{number}/approve")
+    notice = (await admin.get(approved.headers["location"])).text
+    assert ("nobody is in this target" in notice) == (recipients == 0)
     async with sessionmaker() as session:
         queued = (await session.scalars(select(OutboxMessage))).all()
         broadcast = await session.get(Broadcast, number)
