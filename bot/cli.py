@@ -226,7 +226,11 @@ def db_revision(message: str = typer.Option(..., "-m", "--message")) -> None:
 
 
 @content_app.command("import")
-def content_import() -> None:
+def content_import(
+    overwrite_edits: bool = typer.Option(
+        False, help="Also replace texts edited in the dashboard with the files' texts."
+    ),
+) -> None:
     """Load the content folder (demo hubs by default) into the database."""
     from db.content import ImportReport, import_content
     from db.engine import one_session
@@ -235,7 +239,9 @@ def content_import() -> None:
 
     async def _import() -> ImportReport:
         async with one_session(settings.database_url) as session:
-            report = await import_content(session, settings.content_dir)
+            report = await import_content(
+                session, settings.content_dir, keep_edits=not overwrite_edits
+            )
             await session.commit()
         return report
 
@@ -244,6 +250,11 @@ def content_import() -> None:
         f"Imported {report.hubs} hubs, {report.answers} answers, {report.services} services, "
         f"{report.programmes} programmes and {report.events} events from {settings.content_dir}."
     )
+    if report.kept:
+        typer.echo(
+            "Kept the texts edited in the dashboard of "
+            f"{', '.join(report.kept)} (--overwrite-edits replaces them)."
+        )
 
 
 # Broadcasts (issue 6)

@@ -22,7 +22,16 @@ from bot.services.translation import TranslationService, build_translation_servi
 from dashboard.deps import UI_LANGUAGES, DashboardState, make_templates
 from dashboard.keys import DashboardKeys, load_keys
 from dashboard.retention import retention_loop
-from dashboard.routes import audit_log, auth, broadcasts, conversations, reports, retention
+from dashboard.routes import (
+    audit_log,
+    auth,
+    broadcasts,
+    content,
+    conversations,
+    reports,
+    retention,
+    translations,
+)
 from db.engine import create_engine, create_sessionmaker
 
 HERE = Path(__file__).resolve().parent
@@ -131,6 +140,8 @@ def create_app(
         *auth.routes,
         *conversations.routes,
         *broadcasts.routes,
+        *content.routes,
+        *translations.routes,
         *reports.routes,
         *retention.routes,
         *audit_log.routes,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import N_
-from db.models import BroadcastStatus, ReviewReason, ReviewState
+from db.models import BroadcastStatus, ReviewReason, ReviewState, ReviewStatus
 
 LABELS: dict[str, str] = {
     ReviewState.NEEDS_REVIEW: N_("needs review"),
@@ -13,6 +13,11 @@ LABELS: dict[str, str] = {
     ReviewReason.MISSING_CONTENT: N_("missing content"),
     ReviewReason.WRONG_LANGUAGE: N_("wrong language"),
     ReviewReason.OUTDATED_ANSWER: N_("outdated answer"),
+    # Review status of a content text in one language (ReviewStatus.NEEDS_REVIEW shares
+    # its value and label with ReviewState.NEEDS_REVIEW).
+    ReviewStatus.MACHINE_TRANSLATED: N_("machine translated"),
+    ReviewStatus.REVIEWED: N_("reviewed"),
+    "missing": N_("missing"),
     # Outcomes of a question (bot.services.answers.AnswerKind and the handlers).
     "answered": N_("answered"),
     "unsure": N_("unsure"),

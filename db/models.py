@@ -50,6 +50,8 @@ class Hub(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The language the hub's own content is written in; it may never be left empty.
+    default_language: Mapped[str] = mapped_column(String(8), default="de", server_default="de")
 
     def name_in(self, language: str) -> str:
         """Return the hub's name in a language, falling back to German, then the city."""
@@ -176,6 +178,8 @@ class Answer(Base):
     intent: Mapped[str] = mapped_column(String(64), index=True)
     hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id", ondelete="CASCADE"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Bumped by every edit in the dashboard; an edit made on an older version is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     texts: Mapped[list[AnswerText]] = relationship(
         back_populates="answer", cascade="all, delete-orphan", lazy="selectin"
@@ -216,6 +220,7 @@ class Service(Base):
     url: Mapped[str | None] = mapped_column(String(300))
     staff_languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     texts: Mapped[list[ServiceText]] = relationship(
         back_populates="service", cascade="all, delete-orphan", lazy="selectin"
@@ -300,6 +305,10 @@ class Programme(Base):
     summaries: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     descriptions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(20), default=ReviewStatus.REVIEWED)
+    # Review status per language ({"ar": "machine_translated"}); a language not named here
+    # was written by people (the content files).
+    statuses: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     runs: Mapped[list[ProgrammeRun]] = relationship(
         back_populates="programme", cascade="all, delete-orphan", lazy="raise"
@@ -584,6 +593,9 @@ class Event(Base):
     # foreign key: broadcasts already point at events.)
     reminder_broadcast_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Review status per language, as for programmes.
+    statuses: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     hub: Mapped[Hub] = relationship(lazy="joined", innerjoin=True)
 

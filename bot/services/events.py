@@ -31,6 +31,7 @@ from db.models import (
     Event,
     EventRsvp,
     Resident,
+    ReviewStatus,
     RsvpStatus,
 )
 
@@ -94,7 +95,9 @@ class EventService:
         fallback = "fa" if language == "prs" else None
         for code in (language, fallback):
             if code and event.titles.get(code):
-                return EventText(event.titles[code], event.descriptions.get(code, ""))
+                # A text pasted from a machine and not yet reviewed (in the dashboard) says so.
+                machine = event.statuses.get(code) == ReviewStatus.MACHINE_TRANSLATED
+                return EventText(event.titles[code], event.descriptions.get(code, ""), machine)
         source = event.source_language
         title, description = event.titles.get(source, ""), event.descriptions.get(source, "")
         try:

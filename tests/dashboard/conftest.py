@@ -14,12 +14,28 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from bot.config import Settings
-from bot.services.translation import TermShield, TranslationService
+from bot.services.translation import TermShield, TranslationService, source_hash
 from dashboard import create_app
 from dashboard.accounts import add_account
 from dashboard.keys import DashboardKeys
 from db.base import utcnow
-from db.models import Broadcast, BroadcastText, Hub, MessageLog, Resident, StaffRole
+from db.models import (
+    Answer,
+    AnswerText,
+    Broadcast,
+    BroadcastText,
+    Event,
+    Hub,
+    MessageLog,
+    Programme,
+    ProgrammeRun,
+    Resident,
+    ReviewStatus,
+    Service,
+    ServiceText,
+    StaffRole,
+    TranslationMemoryEntry,
+)
 
 PASSWORD = "correct horse battery staple"
 LOGIN_TOKEN = re.compile(r'name="login_token" value="([^"]+)"')
@@ -227,3 +243,88 @@ async def signed_in(dashboard_app: Starlette, staff_accounts: None) -> AsyncIter
     yield make
     for client in clients:
         await client.aclose()
+
+
+@dataclass
+class ContentItems:
+    """Ids of the hub content the content and translation tests edit."""
+
+    berlin_id: int
+    answer_id: int
+    service_id: int
+    programme_id: int
+    event_id: int
+    translation_id: int
+
+
+@pytest.fixture
+async def content_items(sessionmaker: async_sessionmaker[AsyncSession]) -> ContentItems:
+    """Store an answer for every hub, a Berlin service, a programme, an event, a translation."""
+    async with sessionmaker() as session:
+        berlin = await session.scalar(select(Hub).where(Hub.slug == "berlin"))
+        if berlin is None:
+            berlin = Hub(slug="berlin", city="Berlin", names={"de": "Berlin"})
+            session.add(berlin)
+        session.add(Hub(slug="stuttgart", city="Stuttgart", names={"de": "Stuttgart"}))
+        await session.flush()
+        answer = Answer(
+            intent="housing",
+            hub_id=None,
+            texts=[
+                AnswerText(language="de", text="Wohnungssuche: fragen Sie im {hub}."),
+                AnswerText(language="en", text="Looking for a flat: ask at {hub}."),
+                AnswerText(
+                    language="ar",
+                    text="البحث عن شقة: اسأل في المركز.",
+                    status=ReviewStatus.MACHINE_TRANSLATED,
+                ),
+            ],
+        )
+        service = Service(
+            slug="berlin-housing-advice",
+            hub_id=berlin.id,
+            intent="housing",
+            texts=[ServiceText(language="de", title="Wohnberatung", body="Dienstags.")],
+        )
+        programme = Programme(
+            slug="kitchen-lab",
+            names={"de": "Küchenlabor", "en": "Kitchen lab"},
+            summaries={"de": "Kochen", "en": "Cooking"},
+            descriptions={"de": "Gemeinsam kochen.", "en": "Cooking together."},
+        )
+        start = utcnow() + timedelta(days=3)
+        event = Event(
+            slug="sewing-cafe",
+            hub_id=berlin.id,
+            titles={"de": "Nähcafé"},
+            descriptions={"de": "Nähen und reden."},
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+        )
+        entry = TranslationMemoryEntry(
+            source_hash=source_hash("Nähcafé", "de"),
+            source_language="de",
+            target_language="ar",
+            source_text="Nähcafé",
+            text="مقهى الخياطة الآلي",
+            provider="libretranslate",
+        )
+        session.add_all([answer, service, programme, event, entry])
+        await session.flush()
+        session.add(
+            ProgrammeRun(
+                programme_id=programme.id,
+                hub_id=berlin.id,
+                capacity=10,
+                coordinator_name="Aylin",
+            )
+        )
+        await session.commit()
+        return ContentItems(
+            berlin_id=berlin.id,
+            answer_id=answer.id,
+            service_id=service.id,
+            programme_id=programme.id,
+            event_id=event.id,
+            translation_id=entry.id,
+        )

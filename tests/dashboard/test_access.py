@@ -13,6 +13,7 @@ from dashboard.deps import PUBLIC, PageRoute
 from db.models import AuditEntry, MessageReview, StaffRole
 from tests.dashboard.conftest import (
     PASSWORD,
+    ContentItems,
     Conversations,
     SignedIn,
     anonymous_client,
@@ -41,12 +42,22 @@ def _pages(app: Starlette) -> list[PageRoute]:
     return sorted(pages, key=lambda route: route.path == "/logout")
 
 
-def _concrete(route: PageRoute, ids: Conversations, broadcast_id: int) -> str:
-    return (
-        route.path.replace("{resident_id:int}", str(ids.resident_id))
-        .replace("{message_id:int}", str(ids.script_message_id))
-        .replace("{broadcast_id:int}", str(broadcast_id))
-    )
+def _concrete(
+    route: PageRoute, ids: Conversations, content: ContentItems, broadcast_id: int
+) -> str:
+    values = {
+        "{resident_id:int}": ids.resident_id,
+        "{message_id:int}": ids.script_message_id,
+        "{kind}": "answers",
+        "{item_id:int}": content.answer_id,
+        "{entry_id:int}": content.translation_id,
+        "{broadcast_id:int}": broadcast_id,
+    }
+    path = route.path
+    for placeholder, value in values.items():
+        path = path.replace(placeholder, str(value))
+    assert "{" not in path, f"no test value for {path}"
+    return path
 
 
 async def _call(
@@ -61,6 +72,7 @@ async def _call(
         "language": "de",
         "next": "/conversations",
         "text": "Heute geschlossen",
+        "version": "1",
     }
     return await client.post(path, data=data)
 
@@ -69,6 +81,7 @@ async def test_every_page_refuses_anonymous_and_lower_roles(
     dashboard_app: Starlette,
     signed_in: SignedIn,
     conversations: Conversations,
+    content_items: ContentItems,
     draft_broadcast: int,
 ) -> None:
     pages = _pages(dashboard_app)
@@ -77,7 +90,7 @@ async def test_every_page_refuses_anonymous_and_lower_roles(
     tokens = {role: await csrf_of(client) for role, client in members.items()}
     async with anonymous_client(dashboard_app) as anonymous:
         for route in pages:
-            path = _concrete(route, conversations, draft_broadcast)
+            path = _concrete(route, conversations, content_items, draft_broadcast)
             response = await _call(anonymous, route, path, "")
             assert response.status_code == 303, path
             assert response.headers["location"].startswith("/login"), path
