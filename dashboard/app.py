@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
@@ -17,12 +18,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.config import Settings
 from bot.i18n import Catalogue
+from bot.services.translation import TranslationService, build_translation_service
 from dashboard.deps import DashboardState, make_templates
 from dashboard.keys import DashboardKeys, load_keys
 from dashboard.retention import retention_loop
 from dashboard.routes import (
     audit_log,
     auth,
+    broadcasts,
     content,
     conversations,
     handovers,
@@ -90,12 +93,19 @@ def create_app(
     sessionmaker: async_sessionmaker[AsyncSession] | None = None,
     keys: DashboardKeys | None = None,
     run_retention: bool = True,
+    translation: TranslationService | None = None,
 ) -> Starlette:
-    """Create the dashboard; without a sessionmaker it opens (and closes) its own engine."""
+    """Create the dashboard; without a sessionmaker it opens (and closes) its own engine,
+    without a translation service it builds the configured one (and closes its client)."""
     engine = None
     if sessionmaker is None:
         engine = create_engine(settings.database_url)
         sessionmaker = create_sessionmaker(engine)
+    http = None
+    if translation is None:
+        http = httpx.AsyncClient()
+        translation = build_translation_service(settings, http)
+    # All nine: replies to residents (handovers) are written in their language.
     catalogue = Catalogue.load(settings.locales_dir)
     state = DashboardState(
         settings=settings,
@@ -103,7 +113,8 @@ def create_app(
         sessionmaker=sessionmaker,
         templates=make_templates(_environment()),
         catalogue=catalogue,
-        line=ResidentLine(settings, catalogue),
+        translation=translation,
+        line=ResidentLine(settings, catalogue, translation),
     )
 
     @contextlib.asynccontextmanager
@@ -126,12 +137,15 @@ def create_app(
             if job is not None:
                 await job
             await state.line.close()
+            if http is not None:
+                await http.aclose()
             if engine is not None:
                 await engine.dispose()
 
     routes = [
         *auth.routes,
         *conversations.routes,
+        *broadcasts.routes,
         *content.routes,
         *translations.routes,
         *handovers.routes,

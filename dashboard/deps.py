@@ -23,6 +23,7 @@ from starlette.templating import Jinja2Templates
 
 from bot.config import Settings
 from bot.i18n import N_, Catalogue, Translator
+from bot.services.translation import TranslationService
 from dashboard import accounts, audit, security
 from dashboard.accounts import Viewer
 from dashboard.keys import DashboardKeys
@@ -37,7 +38,8 @@ Access = StaffRole | Literal["public"]
 
 @dataclass(frozen=True, slots=True)
 class DashboardState:
-    """What the dashboard builds once: settings, keys, database, templates, catalogue."""
+    """What the dashboard builds once: settings, keys, database, templates, catalogue, and
+    machine translation for broadcasts."""
 
     settings: Settings
     keys: DashboardKeys
@@ -46,6 +48,7 @@ class DashboardState:
     # Every language's catalogue: the UI uses de and en, messages to residents the rest.
     catalogue: Catalogue
     line: ResidentLine
+    translation: TranslationService
 
     @property
     def session_cookie(self) -> str:
@@ -213,6 +216,11 @@ class PageRoute(Route):
     ) -> None:
         super().__init__(path, endpoint, methods=methods, name=name)
         self.access = access
+
+
+async def refuse_role(ctx: Ctx) -> Response:
+    """Refuse an action this member's role may not take on this object (audited)."""
+    return await _refused(ctx, "access.refused", N_("Your role may not do this."))
 
 
 async def _refused(ctx: Ctx, action: str, message: str) -> Response:

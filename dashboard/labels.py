@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from bot.i18n import N_
-from db.models import HandoverOutcome, HandoverStatus, ReviewReason, ReviewState, ReviewStatus
+from db.models import (
+    BroadcastStatus,
+    HandoverOutcome,
+    HandoverStatus,
+    ReviewReason,
+    ReviewState,
+    ReviewStatus,
+)
 
 LABELS: dict[str, str] = {
     ReviewState.NEEDS_REVIEW: N_("needs review"),
@@ -33,6 +40,12 @@ LABELS: dict[str, str] = {
     HandoverOutcome.REFERRED: N_("referred elsewhere"),
     HandoverOutcome.NO_REPLY: N_("no reply from the resident"),
     HandoverOutcome.OTHER: N_("other"),
+    # Where a broadcast stands (db.models.BroadcastStatus).
+    BroadcastStatus.DRAFT: N_("awaiting approval"),
+    BroadcastStatus.READY: N_("queued"),
+    BroadcastStatus.SENDING: N_("sending"),
+    BroadcastStatus.DONE: N_("done"),
+    BroadcastStatus.CANCELLED: N_("cancelled"),
 }
 
 

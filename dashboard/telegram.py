@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 
-import httpx
 from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.config import Settings
 from bot.i18n import Catalogue
 from bot.services.handover import Relay
-from bot.services.translation import build_translation_service
+from bot.services.translation import TranslationService
 from bot.worker import build_bot
 
 logger = logging.getLogger(__name__)
@@ -20,15 +19,11 @@ logger = logging.getLogger(__name__)
 class ResidentLine:
     """Build the relay at start (no I/O); greet the Bot API on first use; close at the end."""
 
-    def __init__(self, settings: Settings, catalogue: Catalogue) -> None:
-        self._http = httpx.AsyncClient()
+    def __init__(
+        self, settings: Settings, catalogue: Catalogue, translation: TranslationService
+    ) -> None:
         self._bot: Bot = build_bot(settings)
-        self.relay = Relay(
-            self._bot,
-            build_translation_service(settings, self._http),
-            catalogue,
-            settings.consent_version,
-        )
+        self.relay = Relay(self._bot, translation, catalogue, settings.consent_version)
 
     async def ready(self) -> None:
         """Initialise the bot once; if Telegram is down, sending reports it per message."""
@@ -38,6 +33,5 @@ class ResidentLine:
             logger.warning("the Bot API is not reachable: %s", error)
 
     async def close(self) -> None:
-        """Close the Bot API and translation connections."""
+        """Close the Bot API connections."""
         await self._bot.shutdown()
-        await self._http.aclose()

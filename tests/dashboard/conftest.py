@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from bot.config import Settings
-from bot.services.translation import source_hash
+from bot.services.translation import TermShield, TranslationService, source_hash
 from dashboard import create_app
 from dashboard.accounts import add_account
 from dashboard.keys import DashboardKeys
@@ -22,6 +22,8 @@ from db.base import utcnow
 from db.models import (
     Answer,
     AnswerText,
+    Broadcast,
+    BroadcastText,
     Event,
     Handover,
     HandoverMessage,
@@ -42,6 +44,19 @@ PASSWORD = "correct horse battery staple"
 LOGIN_TOKEN = re.compile(r'name="login_token" value="([^"]+)"')
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 KEYS = DashboardKeys(secret=b"test-secret", pseudonym=b"test-pseudonyms")
+
+
+class BracketProvider:
+    """A machine translation that marks its output: "[ar] text"."""
+
+    name = "bracket"
+
+    async def translate(self, text: str, *, source: str, target: str) -> str:
+        """Return the text with the target language in front."""
+        return f"[{target}] {text}"
+
+
+TRANSLATION = TranslationService(BracketProvider(), terms=TermShield([]), timeout_s=3.0)
 
 
 def email_of(role: StaffRole) -> str:
@@ -67,7 +82,9 @@ async def dashboard_app(
     dashboard_settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[Starlette]:
     """Yield the dashboard app on the test database; close its connections afterwards."""
-    app = create_app(dashboard_settings, sessionmaker=sessionmaker, keys=KEYS)
+    app = create_app(
+        dashboard_settings, sessionmaker=sessionmaker, keys=KEYS, translation=TRANSLATION
+    )
     yield app
     # The test clients call the app directly, without its lifespan, which would close them.
     await app.state.dashboard.line.close()
@@ -182,6 +199,27 @@ async def conversations(sessionmaker: async_sessionmaker[AsyncSession]) -> Conve
             old_message_id=old.id,
             handover_id=handover.id,
         )
+
+
+@pytest.fixture
+async def draft_broadcast(
+    sessionmaker: async_sessionmaker[AsyncSession], conversations: Conversations
+) -> int:
+    """Store a draft composed in the dashboard for the residents' hub; return its id."""
+    async with sessionmaker() as session:
+        hub_id = await session.scalar(select(Hub.id).where(Hub.slug == "berlin"))
+        broadcast = Broadcast(
+            staff_user_id=0,
+            staff_chat_id=0,
+            step="review",
+            source_language="de",
+            text="Heute geschlossen",
+            hub_id=hub_id,
+            texts=[BroadcastText(language="de", text="Heute geschlossen", reviewed=True)],
+        )
+        session.add(broadcast)
+        await session.commit()
+        return broadcast.id
 
 
 def anonymous_client(app: Starlette) -> httpx.AsyncClient:

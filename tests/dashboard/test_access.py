@@ -42,7 +42,9 @@ def _pages(app: Starlette) -> list[PageRoute]:
     return sorted(pages, key=lambda route: route.path == "/logout")
 
 
-def _concrete(route: PageRoute, ids: Conversations, content: ContentItems) -> str:
+def _concrete(
+    route: PageRoute, ids: Conversations, content: ContentItems, broadcast_id: int
+) -> str:
     values = {
         "{resident_id:int}": ids.resident_id,
         "{message_id:int}": ids.script_message_id,
@@ -50,6 +52,7 @@ def _concrete(route: PageRoute, ids: Conversations, content: ContentItems) -> st
         "{kind}": "answers",
         "{item_id:int}": content.answer_id,
         "{entry_id:int}": content.translation_id,
+        "{broadcast_id:int}": broadcast_id,
     }
     path = route.path
     for placeholder, value in values.items():
@@ -69,6 +72,7 @@ async def _call(
         "state": "resolved",
         "language": "de",
         "next": "/conversations",
+        "text": "Heute geschlossen",
         "version": "1",
     }
     return await client.post(path, data=data)
@@ -79,6 +83,7 @@ async def test_every_page_refuses_anonymous_and_lower_roles(
     signed_in: SignedIn,
     conversations: Conversations,
     content_items: ContentItems,
+    draft_broadcast: int,
 ) -> None:
     pages = _pages(dashboard_app)
     assert {route.access for route in pages} == set(StaffRole)
@@ -86,7 +91,7 @@ async def test_every_page_refuses_anonymous_and_lower_roles(
     tokens = {role: await csrf_of(client) for role, client in members.items()}
     async with anonymous_client(dashboard_app) as anonymous:
         for route in pages:
-            path = _concrete(route, conversations, content_items)
+            path = _concrete(route, conversations, content_items, draft_broadcast)
             response = await _call(anonymous, route, path, "")
             assert response.status_code == 303, path
             assert response.headers["location"].startswith("/login"), path
