@@ -109,9 +109,10 @@ def read_held_out(tests_dir: Path) -> dict[str, list[Example]]:
     return {folder.name: read_examples(folder) for folder in folders}
 
 
-async def _predict(
+async def predict(
     nlu: NluClient, held_out: dict[str, list[Example]]
 ) -> dict[str, list[tuple[str, str]]]:
+    """Return (gold, predicted) intent pairs of the held-out examples, per language."""
     pairs: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for language, examples in held_out.items():
         for example in examples:
@@ -138,6 +139,12 @@ def score(pairs: dict[str, list[tuple[str, str]]]) -> tuple[list[LanguageScore],
     return scores, confused
 
 
+def mean_accuracy(pairs: dict[str, list[tuple[str, str]]]) -> float:
+    """Return the accuracy averaged over languages, so each language weighs the same."""
+    scores, _confused = score(pairs)
+    return sum(entry.accuracy for entry in scores) / len(scores) if scores else 0.0
+
+
 async def eval_nlu(settings: Settings, *, baseline: bool, out: TextIO) -> None:
     """Print per-language accuracy and macro-F1 on the held-out tests, with the baseline."""
     held_out = await asyncio.to_thread(read_held_out, settings.nlu_data_dir / "tests")
@@ -152,7 +159,7 @@ async def eval_nlu(settings: Settings, *, baseline: bool, out: TextIO) -> None:
     async with httpx.AsyncClient() as http:
         for name, model in models:
             async with started_server(settings, http, model=model) as nlu:
-                results[name] = score(await _predict(nlu, held_out))
+                results[name] = score(await predict(nlu, held_out))
     header = "language  examples  " + "  ".join(f"{name:>14} acc  {'F1':>5}" for name in results)
     out.write(header + "\n")
     languages = [entry.language for entry in next(iter(results.values()))[0]]

@@ -17,10 +17,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.config import Settings
 from bot.i18n import Catalogue
+from dashboard.annotation import NluDataCache
 from dashboard.deps import UI_LANGUAGES, DashboardState, make_templates
 from dashboard.keys import DashboardKeys, load_keys
 from dashboard.retention import retention_loop
-from dashboard.routes import audit_log, auth, conversations, reports, retention
+from dashboard.retrain import Retrainer
+from dashboard.routes import annotation, audit_log, auth, conversations, reports, retention
 from db.engine import create_engine, create_sessionmaker
 
 HERE = Path(__file__).resolve().parent
@@ -92,12 +94,15 @@ def create_app(
         sessionmaker=sessionmaker,
         templates=make_templates(_environment()),
         catalogue=Catalogue.load(settings.locales_dir, UI_LANGUAGES),
+        nlu_data=NluDataCache(settings.nlu_data_dir),
+        retrainer=Retrainer(settings, sessionmaker),
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         job = None
         stop = asyncio.Event()
+        await state.retrainer.recover()
         if run_retention and settings.retention_interval_s > 0:
             job = asyncio.create_task(
                 retention_loop(
@@ -111,6 +116,7 @@ def create_app(
             yield
         finally:
             stop.set()
+            await state.retrainer.stop()
             if job is not None:
                 await job
             if engine is not None:
@@ -119,6 +125,7 @@ def create_app(
     routes = [
         *auth.routes,
         *conversations.routes,
+        *annotation.routes,
         *reports.routes,
         *retention.routes,
         *audit_log.routes,

@@ -25,8 +25,10 @@ from bot.config import Settings
 from bot.i18n import N_, Catalogue, Translator
 from dashboard import accounts, audit, security
 from dashboard.accounts import Viewer
+from dashboard.annotation import NluDataCache
 from dashboard.keys import DashboardKeys
 from dashboard.labels import label_msgid
+from dashboard.retrain import Retrainer
 from db.models import StaffRole
 
 UI_LANGUAGES: Final = ("de", "en")
@@ -43,6 +45,8 @@ class DashboardState:
     sessionmaker: async_sessionmaker[AsyncSession]
     templates: Jinja2Templates
     catalogue: Catalogue
+    nlu_data: NluDataCache
+    retrainer: Retrainer
 
     @property
     def session_cookie(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import N_
-from db.models import ReviewReason, ReviewState
+from db.models import RetrainStatus, ReviewReason, ReviewState
 
 LABELS: dict[str, str] = {
     ReviewState.NEEDS_REVIEW: N_("needs review"),
@@ -22,6 +22,19 @@ LABELS: dict[str, str] = {
     "unsupported_language": N_("unsupported language"),
     "delete_data": N_("asked to delete data"),
     "talent": N_("talent intake"),
+    # Retraining runs (dashboard.retrain): status, step, error.
+    RetrainStatus.RUNNING: N_("running"),
+    RetrainStatus.LOADED: N_("new model loaded"),
+    RetrainStatus.KEPT: N_("current model kept (the new one was worse)"),
+    RetrainStatus.FAILED: N_("failed"),
+    "exporting": N_("exporting the annotations"),
+    "training": N_("training"),
+    "evaluating": N_("measuring on the held-out tests"),
+    "loading": N_("loading the new model"),
+    "nlu_unreachable": N_("the NLU server does not answer"),
+    "training_failed": N_("training failed (see the dashboard's log)"),
+    "interrupted": N_("stopped when the dashboard stopped"),
+    "unexpected_error": N_("unexpected error (see the dashboard's log)"),
 }
 
 

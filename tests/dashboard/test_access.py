@@ -53,7 +53,13 @@ async def _call(
     method = sorted(route.methods or {"GET"} - {"HEAD"})[0]
     if method == "GET":
         return await client.get(path)
-    data = {"csrf": csrf, "state": "resolved", "language": "de", "next": "/conversations"}
+    data = {
+        "csrf": csrf,
+        "state": "resolved",
+        "language": "de",
+        "next": "/conversations",
+        "intent": "housing",
+    }
     return await client.post(path, data=data)
 
 
