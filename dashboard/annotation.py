@@ -114,13 +114,22 @@ async def labels_of(session: AsyncSession, message_ids: list[int]) -> dict[int, 
     return {row.message_id: row for row in rows if row.message_id is not None}
 
 
-async def recent(session: AsyncSession, *, limit: int = RECENT_LIMIT) -> list[AnnotationRow]:
-    """Return the newest annotations, waiting ones first."""
+async def recent(
+    session: AsyncSession, *, hub_scope: int | None, limit: int = RECENT_LIMIT
+) -> list[AnnotationRow]:
+    """Return the newest annotations the viewer may see, waiting ones first."""
+    query = select(Annotation, Staff.email).outerjoin(Staff, Staff.id == Annotation.staff_id)
+    if hub_scope is not None:
+        # A member of one hub reads only that hub's residents' words.
+        query = (
+            query.join(MessageLog, MessageLog.id == Annotation.message_id)
+            .join(Resident, Resident.id == MessageLog.resident_id)
+            .where(Resident.hub_id == hub_scope)
+        )
     rows = await session.execute(
-        select(Annotation, Staff.email)
-        .outerjoin(Staff, Staff.id == Annotation.staff_id)
-        .order_by(Annotation.exported, Annotation.created_at.desc(), Annotation.id.desc())
-        .limit(limit)
+        query.order_by(
+            Annotation.exported, Annotation.created_at.desc(), Annotation.id.desc()
+        ).limit(limit)
     )
     return [
         AnnotationRow(

@@ -42,7 +42,7 @@ async def annotations_page(ctx: Ctx) -> Response:
     running = any(run.status == RetrainStatus.RUNNING for run in runs)
     return ctx.render(
         "annotations.html",
-        rows=await annotation.recent(ctx.db),
+        rows=await annotation.recent(ctx.db, hub_scope=ctx.member.hub_scope),
         exports=await annotation.latest_exports(ctx.db),
         runs=runs,
         running=running,

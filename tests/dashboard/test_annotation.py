@@ -10,9 +10,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
+from dashboard.accounts import add_account
 from db import repositories
-from db.models import Annotation, AuditEntry, MessageLog, Resident, RetrainRun, StaffRole
-from tests.dashboard.conftest import Conversations, SignedIn, csrf_of
+from db.models import Annotation, AuditEntry, Hub, MessageLog, Resident, RetrainRun, StaffRole
+from tests.dashboard.conftest import (
+    PASSWORD,
+    Conversations,
+    SignedIn,
+    anonymous_client,
+    csrf_of,
+    sign_in,
+)
 
 
 async def _annotate(
@@ -198,3 +206,38 @@ async def test_one_retraining_at_a_time_and_a_restart_ends_the_one_left_behind(
     page = await coordinator.get("/annotations")
     assert "stopped when the dashboard stopped" in page.text
     assert 'http-equiv="refresh"' not in page.text
+
+
+async def test_a_coordinator_of_another_hub_neither_annotates_nor_reads_the_annotations(
+    signed_in: SignedIn,
+    dashboard_app: Starlette,
+    conversations: Conversations,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    admin = await signed_in(StaffRole.ADMIN)
+    await _annotate(
+        admin,
+        conversations.unanswered_message_id,
+        intent="language_course",
+        csrf=await csrf_of(admin),
+    )
+    async with sessionmaker() as session:
+        session.add(Hub(slug="stuttgart", city="Stuttgart", names={"de": "Stuttgart"}))
+        await session.flush()
+        await add_account(
+            session,
+            email="stuttgart@hub.example",
+            role=StaffRole.COORDINATOR,
+            password=PASSWORD,
+            hub_slug="stuttgart",
+        )
+        await session.commit()
+    async with anonymous_client(dashboard_app) as other:
+        assert (await sign_in(other, "stuttgart@hub.example", PASSWORD)).status_code == 303
+        listing = await other.get("/annotations")
+        assert listing.status_code == 200 and "دورة لغة" not in listing.text
+        refused = await _annotate(
+            other, conversations.unanswered_message_id, intent="housing", csrf=await csrf_of(other)
+        )
+        assert refused.status_code == 404
+    assert "دورة لغة" in (await admin.get("/annotations")).text
