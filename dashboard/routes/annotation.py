@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from starlette.responses import RedirectResponse, Response
 
+from bot.config import PROJECT_ROOT
 from bot.nlu_export import ExampleRefused
 from dashboard import annotation, retrain
 from dashboard.cli import export_detail
@@ -46,8 +49,13 @@ async def annotations_page(ctx: Ctx) -> Response:
         exports=await annotation.latest_exports(ctx.db),
         runs=runs,
         running=running,
-        config=ctx.state.retrainer.config.name,
+        config=_shown_path(ctx.state.retrainer.config),
     )
+
+
+def _shown_path(path: Path) -> str:
+    """Return a path relative to the checkout where it is inside it."""
+    return str(path.relative_to(PROJECT_ROOT)) if path.is_relative_to(PROJECT_ROOT) else str(path)
 
 
 async def export(ctx: Ctx) -> Response:
