@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
 import yaml
+from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
+from bot.config import Settings
 from dashboard.accounts import add_account
+from dashboard.retrain import Retrainer
 from db import repositories
-from db.models import Annotation, AuditEntry, Hub, MessageLog, Resident, RetrainRun, StaffRole
+from db.models import (
+    Annotation,
+    AuditEntry,
+    Hub,
+    MessageLog,
+    Resident,
+    RetrainRun,
+    RetrainStatus,
+    StaffRole,
+)
+from tests.conftest import ServeAsgi
 from tests.dashboard.conftest import (
     PASSWORD,
     Conversations,
@@ -21,6 +35,7 @@ from tests.dashboard.conftest import (
     csrf_of,
     sign_in,
 )
+from tests.fakes import FakeNlu
 
 
 async def _annotate(
@@ -241,3 +256,44 @@ async def test_a_coordinator_of_another_hub_neither_annotates_nor_reads_the_anno
         )
         assert refused.status_code == 404
     assert "دورة لغة" in (await admin.get("/annotations")).text
+
+
+async def test_stopping_the_dashboard_stops_the_training(
+    signed_in: SignedIn,
+    dashboard_settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    serve_asgi: ServeAsgi,
+    tmp_path: Path,
+) -> None:
+    # A stand-in for .venv-nlu whose "training" would leave a mark after three seconds.
+    rasa = tmp_path / "venv-nlu" / "bin" / "rasa"
+    rasa.parent.mkdir(parents=True)
+    finished = tmp_path / "finished"
+    rasa.write_text(f"#!/bin/sh\nsleep 3\ntouch {finished}\n", encoding="utf-8")
+    rasa.chmod(0o755)
+    served = FakeNlu()
+    settings = dashboard_settings.model_copy(
+        update={
+            "nlu_url": await serve_asgi(served.app()),
+            "nlu_token": SecretStr(served.token),
+            "nlu_venv": rasa.parent.parent,
+        }
+    )
+    retrainer = Retrainer(settings, sessionmaker)
+    run = await retrainer.start(staff_id=None)
+    assert run is not None
+    for _ in range(200):
+        async with sessionmaker() as session:
+            current = await session.get(RetrainRun, run.id)
+        assert current is not None
+        if current.step == "training":
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(1.0)  # the child has started rasa
+    await retrainer.stop()
+    async with sessionmaker() as session:
+        stopped = await session.get(RetrainRun, run.id)
+    assert stopped is not None
+    assert (stopped.status, stopped.error) == (RetrainStatus.FAILED, "interrupted")
+    await asyncio.sleep(3.0)
+    assert not finished.exists()
