@@ -81,16 +81,32 @@ def up() -> None:
 @nlu_app.command("train")
 def nlu_train(
     force: bool = typer.Option(False, help="Train even if the inputs did not change."),
+    config: Annotated[
+        Path | None, typer.Option(help="Another pipeline (default nlu_data/config.yml).")
+    ] = None,
 ) -> None:
     """Train the NLU model when nlu_data/ or its config changed (else reuse it)."""
     from bot.nlu_model import NluSetupError, ensure_model
 
     try:
-        paths = ensure_model(_settings(), force=force)
+        paths = ensure_model(_settings(), force=force, config=config)
     except NluSetupError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from error
     typer.echo(f"NLU model: {paths.path}")
+
+
+@nlu_app.command("export-annotations")
+def nlu_export_annotations() -> None:
+    """Write the dashboard's new annotations to nlu_data/data/<lang>/annotated.yml."""
+    from dashboard.cli import export_annotations
+
+    report = asyncio.run(export_annotations(_settings()))
+    for example, refusal in report.refused:
+        typer.echo(f"refused [{example.language}] {example.text!r}: {refusal.english()}", err=True)
+    for path in report.files:
+        typer.echo(f"wrote {path}")
+    typer.echo(report.summary())
 
 
 @nlu_app.command("serve")

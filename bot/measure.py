@@ -127,7 +127,17 @@ def read_held_out(tests_dir: Path) -> dict[str, dict[str, list[Example]]]:
     return held_out
 
 
-async def _predict(nlu: NluClient, held_out: dict[str, list[Example]]) -> Pairs:
+def all_held_out(tests_dir: Path) -> dict[str, list[Example]]:
+    """Read every held-out example, plain and hard together, by language."""
+    merged: dict[str, list[Example]] = defaultdict(list)
+    for by_language in read_held_out(tests_dir).values():
+        for language, examples in by_language.items():
+            merged[language].extend(examples)
+    return dict(merged)
+
+
+async def predict(nlu: NluClient, held_out: dict[str, list[Example]]) -> Pairs:
+    """Return (gold, predicted) intent pairs of the held-out examples, per language."""
     pairs: Pairs = defaultdict(list)
     for language, examples in held_out.items():
         for example in examples:
@@ -152,6 +162,12 @@ def score(pairs: Pairs) -> tuple[list[LanguageScore], Counter[Any]]:
         (gold, pred) for items in pairs.values() for gold, pred in items if gold != pred
     )
     return scores, confused
+
+
+def mean_accuracy(pairs: dict[str, list[tuple[str, str]]]) -> float:
+    """Return the accuracy averaged over languages, so each language weighs the same."""
+    scores, _confused = score(pairs)
+    return sum(entry.accuracy for entry in scores) / len(scores) if scores else 0.0
 
 
 def verdict(kind: str, scores: list[LanguageScore]) -> str:
@@ -207,7 +223,7 @@ async def eval_nlu(settings: Settings, *, baseline: bool, out: TextIO) -> None:
         for name, model in models:
             async with started_server(settings, http, model=model) as nlu:
                 for kind, by_language in held_out.items():
-                    results[(name, kind)] = score(await _predict(nlu, by_language))
+                    results[(name, kind)] = score(await predict(nlu, by_language))
     out.write(score_table(results))
     for (name, kind), (scores, confused) in results.items():
         out.write(f"\n{name} {verdict(kind, scores)}\n")

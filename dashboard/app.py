@@ -19,10 +19,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot.config import Settings
 from bot.i18n import Catalogue
 from bot.services.translation import TranslationService, build_translation_service
+from dashboard.annotation import NluDataCache
 from dashboard.deps import DashboardState, make_templates
 from dashboard.keys import DashboardKeys, load_keys
 from dashboard.retention import retention_loop
+from dashboard.retrain import Retrainer
 from dashboard.routes import (
+    annotation,
     audit_log,
     auth,
     broadcasts,
@@ -115,12 +118,15 @@ def create_app(
         catalogue=catalogue,
         translation=translation,
         line=ResidentLine(settings, catalogue, translation),
+        nlu_data=NluDataCache(settings.nlu_data_dir),
+        retrainer=Retrainer(settings, sessionmaker),
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         job = None
         stop = asyncio.Event()
+        await state.retrainer.recover()
         if run_retention and settings.retention_interval_s > 0:
             job = asyncio.create_task(
                 retention_loop(
@@ -134,6 +140,7 @@ def create_app(
             yield
         finally:
             stop.set()
+            await state.retrainer.stop()
             if job is not None:
                 await job
             await state.line.close()
@@ -149,6 +156,7 @@ def create_app(
         *content.routes,
         *translations.routes,
         *handovers.routes,
+        *annotation.routes,
         *reports.routes,
         *retention.routes,
         *audit_log.routes,

@@ -26,8 +26,10 @@ from bot.i18n import N_, Catalogue, Translator
 from bot.services.translation import TranslationService
 from dashboard import accounts, audit, security
 from dashboard.accounts import Viewer
+from dashboard.annotation import NluDataCache
 from dashboard.keys import DashboardKeys
 from dashboard.labels import label_msgid
+from dashboard.retrain import Retrainer
 from dashboard.telegram import ResidentLine
 from db.models import StaffRole
 
@@ -49,6 +51,8 @@ class DashboardState:
     catalogue: Catalogue
     line: ResidentLine
     translation: TranslationService
+    nlu_data: NluDataCache
+    retrainer: Retrainer
 
     @property
     def session_cookie(self) -> str:

@@ -7,6 +7,7 @@ from db.models import (
     BroadcastStatus,
     HandoverOutcome,
     HandoverStatus,
+    RetrainStatus,
     ReviewReason,
     ReviewState,
     ReviewStatus,
@@ -46,6 +47,19 @@ LABELS: dict[str, str] = {
     BroadcastStatus.SENDING: N_("sending"),
     BroadcastStatus.DONE: N_("done"),
     BroadcastStatus.CANCELLED: N_("cancelled"),
+    # Retraining runs (dashboard.retrain): status, step, error.
+    RetrainStatus.RUNNING: N_("running"),
+    RetrainStatus.LOADED: N_("new model loaded"),
+    RetrainStatus.KEPT: N_("current model kept (the new one was worse)"),
+    RetrainStatus.FAILED: N_("failed"),
+    "exporting": N_("exporting the annotations"),
+    "training": N_("training"),
+    "evaluating": N_("measuring on the held-out tests"),
+    "loading": N_("loading the new model"),
+    "nlu_unreachable": N_("the NLU server does not answer"),
+    "training_failed": N_("training failed (see the dashboard's log)"),
+    "interrupted": N_("stopped when the dashboard stopped"),
+    "unexpected_error": N_("unexpected error (see the dashboard's log)"),
 }
 
 

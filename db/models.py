@@ -781,3 +781,57 @@ class HandoverMessage(Base):
             "delivered": self.delivered,
             "time": self.created_at.isoformat(),
         }
+
+
+# Annotation and retraining (issue 7)
+
+
+class Annotation(Base):
+    """A staff member's label for a resident's question, waiting to become training data.
+
+    Only the words that go into `nlu_data/` are copied, never who wrote them; the copy is
+    deleted with the resident (`/delete`) until it has been exported.
+    """
+
+    __tablename__ = "annotations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique: annotating a question again corrects its label rather than adding another.
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL"), unique=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    # The NLU data folder it goes to (Dari is trained as `fa`).
+    language: Mapped[str] = mapped_column(String(8))
+    intent: Mapped[str] = mapped_column(String(64))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    exported: Mapped[bool] = mapped_column(default=False)
+
+
+class RetrainStatus(StrEnum):
+    """Where a retraining run stands."""
+
+    RUNNING = "running"
+    LOADED = "loaded"
+    KEPT = "kept"
+    FAILED = "failed"
+
+
+class RetrainRun(Base):
+    """One press of Retrain: export, train, compare on the held-out tests, maybe hot-load."""
+
+    __tablename__ = "retrain_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(10), default=RetrainStatus.RUNNING)
+    # exporting, training, evaluating, loading: what a page reload shows while it runs.
+    step: Mapped[str] = mapped_column(String(20), default="exporting")
+    model_name: Mapped[str | None] = mapped_column(String(80))
+    old_accuracy: Mapped[float | None] = mapped_column(Float)
+    new_accuracy: Mapped[float | None] = mapped_column(Float)
+    examples_added: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(String(500))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from db.base import Base, utcnow
 from db.models import (
+    Annotation,
     Answer,
     Application,
     ApplicationStatus,
@@ -99,6 +100,9 @@ async def delete_resident(session: AsyncSession, *, resident: Resident) -> None:
             )
         )
     )
+    # The copies staff annotated go too; what was exported lives on in nlu_data/ only.
+    own_messages = select(MessageLog.id).where(MessageLog.resident_id == resident.id)
+    await session.execute(delete(Annotation).where(Annotation.message_id.in_(own_messages)))
     await session.execute(delete(MessageLog).where(MessageLog.resident_id == resident.id))
     await session.execute(delete(Handover).where(Handover.resident_id == resident.id))
     for table in (Application, TalentProfile, FlowProgress, EventRsvp):

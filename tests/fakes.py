@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 
@@ -19,6 +19,8 @@ class FakeNlu:
     intents: dict[str, tuple[str, float]] = field(default_factory=dict)
     delay_s: float = 0.0
     calls: list[str] = field(default_factory=list)
+    # Model files hot-loaded with PUT /model, in order.
+    loaded: list[str] = field(default_factory=list)
 
     def app(self) -> Starlette:
         """Return the ASGI app."""
@@ -47,8 +49,18 @@ class FakeNlu:
         async def status(request: Request) -> JSONResponse:
             return JSONResponse({"model_file": "fake.tar.gz"})
 
+        async def load(request: Request) -> Response:
+            if request.query_params.get("token") != self.token:
+                return JSONResponse({"message": "unauthorized"}, status_code=401)
+            self.loaded.append(str((await request.json())["model_file"]))
+            return Response(status_code=204)
+
         return Starlette(
-            routes=[Route("/model/parse", parse, methods=["POST"]), Route("/status", status)]
+            routes=[
+                Route("/model/parse", parse, methods=["POST"]),
+                Route("/model", load, methods=["PUT"]),
+                Route("/status", status),
+            ]
         )
 
 

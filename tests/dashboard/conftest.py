@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -44,6 +46,7 @@ PASSWORD = "correct horse battery staple"
 LOGIN_TOKEN = re.compile(r'name="login_token" value="([^"]+)"')
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 KEYS = DashboardKeys(secret=b"test-secret", pseudonym=b"test-pseudonyms")
+TINY_NLU = Path(__file__).resolve().parents[1] / "tiny_nlu"
 
 
 class BracketProvider:
@@ -65,14 +68,27 @@ def email_of(role: StaffRole) -> str:
 
 
 @pytest.fixture
-def dashboard_settings(database_url: str) -> Settings:
-    """Return settings for a dashboard on the test database."""
+def nlu_dir(tmp_path: Path) -> Path:
+    """Return a copy of the tiny NLU project, so annotations are never written into nlu_data/."""
+    return Path(shutil.copytree(TINY_NLU, tmp_path / "nlu_data"))
+
+
+@pytest.fixture
+def dashboard_settings(database_url: str, nlu_dir: Path, tmp_path: Path) -> Settings:
+    """Return settings for a dashboard on the test database and a tiny NLU project."""
     return Settings(
         database_url=database_url,
         retention_interval_s=0,
         staff_language="en",
         # Nothing listens there: a message for a resident finds Telegram down.
         sandbox_port=free_port(),
+        nlu_data_dir=nlu_dir,
+        models_dir=tmp_path / "models",
+        nlu_model_cache=tmp_path / "nlu-cache",
+        retrain_config=TINY_NLU / "config.yml",
+        # Nothing listens on the discard port: retraining fails at once unless a test
+        # points this at a (fake or real) NLU server.
+        nlu_url="http://127.0.0.1:9",
         _env_file=None,  # type: ignore[call-arg]
     )
 

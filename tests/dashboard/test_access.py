@@ -74,6 +74,7 @@ async def _call(
         "next": "/conversations",
         "text": "Heute geschlossen",
         "version": "1",
+        "intent": "housing",
     }
     return await client.post(path, data=data)
 
