@@ -24,15 +24,20 @@ NOT_DELIVERED = N_(
 
 
 async def ask_for_person(context: HubContext) -> None:
-    """Pass the resident to the team, or give the team's contact when no staff chat is set."""
+    """Pass the resident to the team (staff chat and dashboard inbox), or give its contact.
+
+    The request is taken when someone can see it: a staff chat, or an active dashboard account
+    for the resident's hub. Otherwise promising an answer would be a lie; the hub's contact
+    details are given instead.
+    """
     _ = context.i18n
     staff_chat = context.deps.settings.staff_chat_id
     resident = context.resident
-    if staff_chat is None:
-        contact = replies.hub_contact(_, resident.hub)
-        await context.say(_.gettext(NO_STAFF_CHAT) + "\n\n" + contact, keyboards.main_menu(_))
-        return
     session = context.scope.session
+    inbox = await handovers.inbox_is_staffed(session, hub_id=resident.hub_id)
+    if staff_chat is None and not inbox:
+        await _give_contact(context)
+        return
     handover, created = await handovers.request(session, resident=resident, language=_.language)
     if not created:
         await context.say(
@@ -40,17 +45,20 @@ async def ask_for_person(context: HubContext) -> None:
             keyboards.end_handover(_),
         )
         return
-    staff = context.deps.catalogue.translator(context.deps.settings.staff_language)
-    messages = await handovers.recent_messages(session, resident=resident)
-    notice = handovers.staff_notice(staff, handover=handover, resident=resident, messages=messages)
-    try:
-        await context.bot.send_message(staff_chat, notice)
-    except TelegramError as error:
-        logger.error("the staff chat cannot be reached: %s", error)
-        handovers.close(handover)
-        contact = replies.hub_contact(_, resident.hub)
-        await context.say(_.gettext(NO_STAFF_CHAT) + "\n\n" + contact, keyboards.main_menu(_))
-        return
+    if staff_chat is not None:
+        staff = context.deps.catalogue.translator(context.deps.settings.staff_language)
+        messages = await handovers.recent_messages(session, resident=resident)
+        notice = handovers.staff_notice(
+            staff, handover=handover, resident=resident, messages=messages
+        )
+        try:
+            await context.bot.send_message(staff_chat, notice)
+        except TelegramError as error:
+            logger.error("the staff chat cannot be reached: %s", error)
+            if not inbox:
+                handovers.close(handover)
+                await _give_contact(context)
+                return
     hours = resident.hub.opening_hours_in(_.language) if resident.hub is not None else ""
     await context.say(
         _.gettext(
@@ -62,11 +70,16 @@ async def ask_for_person(context: HubContext) -> None:
     )
 
 
+async def _give_contact(context: HubContext) -> None:
+    _ = context.i18n
+    contact = replies.hub_contact(_, context.resident.hub)
+    await context.say(_.gettext(NO_STAFF_CHAT) + "\n\n" + contact, keyboards.main_menu(_))
+
+
 async def forward_to_staff(context: HubContext, text: str) -> bool:
-    """Relay a resident's message to the staff chat if a request is open; tell whether it was."""
+    """Keep a resident's message in the open request's thread (and relay it to the staff chat
+    if there is one); tell whether a request was open."""
     staff_chat = context.deps.settings.staff_chat_id
-    if staff_chat is None:
-        return False
     handover = await handovers.open_handover_of(context.scope.session, resident=context.resident)
     if handover is None:
         return False
@@ -82,10 +95,15 @@ async def forward_to_staff(context: HubContext, text: str) -> bool:
         staff_language=context.deps.settings.staff_language,
         logged=incoming,
     )
-    relayed = f"{handovers.reference(handover)} → {text}"
-    if entry.translation:
-        relayed += f"\n🌐 {entry.translation}"
-    await context.bot.send_message(staff_chat, relayed)
+    if staff_chat is not None:
+        relayed = f"{handovers.reference(handover)} → {text}"
+        if entry.translation:
+            relayed += f"\n🌐 {entry.translation}"
+        try:
+            await context.bot.send_message(staff_chat, relayed)
+        except TelegramError as error:
+            # The message is in the thread; the dashboard's inbox shows it.
+            logger.error("the staff chat cannot be reached: %s", error)
     await context.say(context.i18n.gettext("Sent to the team ✓"))
     return True
 

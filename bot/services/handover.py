@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.error import TelegramError
@@ -35,6 +35,8 @@ from db.models import (
     HandoverStatus,
     MessageLog,
     Resident,
+    Staff,
+    StaffAccount,
 )
 
 logger = logging.getLogger(__name__)
@@ -77,6 +79,22 @@ async def request(
     session.add(handover)
     await session.flush()
     return handover, True
+
+
+async def inbox_is_staffed(session: AsyncSession, *, hub_id: int | None) -> bool:
+    """Tell whether someone can answer in the dashboard's inbox for this hub.
+
+    A request is only taken when a person can see it: in the staff chat, or in the inbox of
+    an active dashboard account for the resident's hub (or for every hub).
+    """
+    result = await session.execute(
+        select(StaffAccount.staff_id)
+        .join(Staff, Staff.id == StaffAccount.staff_id)
+        .where(StaffAccount.active.is_(True))
+        .where(or_(Staff.hub_id.is_(None), Staff.hub_id == hub_id))
+        .limit(1)
+    )
+    return result.first() is not None
 
 
 def close(handover: Handover, outcome: HandoverOutcome | None = None) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from bot.services.personal_data import export_resident
-from db.models import Handover, HandoverMessage, Resident
+from db.models import Handover, HandoverMessage, Resident, Staff, StaffAccount, StaffRole
 from tests.bot.harness import SandboxResident, button_data, visible
 from tests.bot.test_first_conversation import onboard
 from tests.bot.test_personal_data import rows_mentioning
@@ -142,3 +142,25 @@ async def test_the_thread_keeps_both_sides_even_without_consent_and_close_names_
         "عندي موعد غدا",
         "Komm morgen um 10 Uhr vorbei.",
     ]
+
+
+@pytest.mark.parametrize("settings_overrides", [{}])
+async def test_without_a_staff_chat_a_dashboard_account_takes_the_request_in_the_inbox(
+    resident: Callable[..., SandboxResident],
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker() as session:
+        member = Staff(name="Amal", email="amal@hub.example", role=StaffRole.STAFF)
+        session.add(StaffAccount(staff=member, password_hash="x"))
+        await session.commit()
+    person = resident("ar")
+    await onboard(person, "ar")
+    await person.press("menu:person")
+    passed_on = await person.reply()
+    assert button_data(passed_on) == ["handover:end"], "taken, not a phone number"
+
+    await person.send("عندي موعد غدا")
+    assert "✓" in (await person.reply())["text"]
+    handover, thread = await _thread_of(sessionmaker, person)
+    assert handover.status == "open"
+    assert [(m.direction, m.text) for m in thread] == [("in", "عندي موعد غدا")]

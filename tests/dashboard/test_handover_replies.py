@@ -9,8 +9,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
 
 from bot.config import Settings
+from bot.services.translation import build_translation_service
+from dashboard.app import create_app
 from db.models import (
     AuditEntry,
     Handover,
@@ -22,7 +25,7 @@ from db.models import (
 )
 from tests.bot.harness import visible
 from tests.conftest import ServeAsgi
-from tests.dashboard.conftest import Conversations, SignedIn, csrf_of
+from tests.dashboard.conftest import KEYS, Conversations, SignedIn, csrf_of
 from tests.fakes import FakeLibreTranslate
 
 ARABIC_USER = 515151  # the Arabic resident of the conversations fixture
@@ -56,6 +59,22 @@ async def dashboard_settings(
         translation_url=await serve_asgi(fake_translator.app()),
         _env_file=None,  # type: ignore[call-arg]
     )
+
+
+@pytest.fixture
+async def dashboard_app(
+    dashboard_settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[Starlette]:
+    """Yield the dashboard with the configured translation provider (the fake LibreTranslate)."""
+    async with httpx.AsyncClient() as http:
+        app = create_app(
+            dashboard_settings,
+            sessionmaker=sessionmaker,
+            keys=KEYS,
+            translation=build_translation_service(dashboard_settings, http),
+        )
+        yield app
+        await app.state.dashboard.line.close()
 
 
 @pytest.fixture
