@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.config import Settings
 from bot.i18n import Catalogue
-from dashboard.deps import UI_LANGUAGES, DashboardState, make_templates
+from dashboard.deps import DashboardState, make_templates
 from dashboard.keys import DashboardKeys, load_keys
 from dashboard.retention import retention_loop
 from dashboard.routes import (
@@ -25,8 +25,10 @@ from dashboard.routes import (
     auth,
     content,
     conversations,
+    events,
     reports,
     retention,
+    services,
     translations,
 )
 from db.engine import create_engine, create_sessionmaker
@@ -99,7 +101,8 @@ def create_app(
         keys=keys or load_keys(settings),
         sessionmaker=sessionmaker,
         templates=make_templates(_environment()),
-        catalogue=Catalogue.load(settings.locales_dir, UI_LANGUAGES),
+        # Every language, not just the dashboard's: notices to residents are written in theirs.
+        catalogue=Catalogue.load(settings.locales_dir),
     )
 
     @contextlib.asynccontextmanager
@@ -127,6 +130,8 @@ def create_app(
     routes = [
         *auth.routes,
         *conversations.routes,
+        *events.routes,
+        *services.routes,
         *content.routes,
         *translations.routes,
         *reports.routes,
