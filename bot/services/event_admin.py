@@ -266,12 +266,12 @@ async def _queue_notice(
     )
     for language in sorted({code for code in languages.all() if code}):
         _ = catalogue.translator(language)
-        text = await events.text_in(session, event, language)
+        title = await events.title_in(session, event, language)
         notice.texts.append(
             BroadcastText(
                 language=language,
                 text=_.gettext("Cancelled: {title} – {when}. We are sorry.").format(
-                    title=text.title, when=when(event, _)
+                    title=title, when=when(event, _)
                 ),
                 reviewed=True,
             )
