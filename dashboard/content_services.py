@@ -26,6 +26,7 @@ from db.versioning import bump_version
 NOT_OFFERS = frozenset({"greet", "goodbye", "thanks", "bot_capabilities", "delete_my_data"})
 SERVICE_INTENTS = tuple(intent for intent in INTENTS if intent not in NOT_OFFERS)
 PHONE = re.compile(r"^[0-9+()/ .-]{3,40}$")
+HOST = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(:[0-9]{1,5})?")
 # Field → its label (a message id) and its longest value.
 LIMITS = {
     "partner": (N_("Partner"), 200),
@@ -97,7 +98,12 @@ def check_details(details: ServiceDetails, hub_ids: set[int]) -> list[Problem]:
         problems.append(Problem(N_("The phone number may hold digits, spaces and + ( ) / - only.")))
     if details.url:
         parts = urlsplit(details.url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        # Telegram refuses a message whose button has a malformed link: check the host too.
+        if (
+            parts.scheme not in ("http", "https")
+            or not HOST.fullmatch(parts.netloc)
+            or any(char.isspace() for char in details.url)
+        ):
             problems.append(Problem(N_("The website must start with https:// or http://.")))
     unknown = sorted(set(details.staff_languages) - set(CONTENT_LANGUAGES))
     if unknown:
@@ -122,7 +128,8 @@ def _slug_base(hub: str, intent: str, title: str) -> str:
 
 
 async def _free_slug(session: AsyncSession, base: str) -> str:
-    taken = set(await session.scalars(select(Service.slug).where(Service.slug.startswith(base))))
+    similar = select(Service.slug).where(Service.slug.startswith(base, autoescape=True))
+    taken = set(await session.scalars(similar))
     if base not in taken:
         return base
     number = 2

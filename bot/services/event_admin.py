@@ -36,6 +36,9 @@ from db.models import (
 from db.versioning import bump_version
 
 TITLE_MAX, DESCRIPTION_MAX, ROOM_MAX, CAPACITY_MAX = 200, 2000, 120, 10_000
+# Times outside these years are typing mistakes (and year 1 cannot even be moved to UTC).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+SLUG_MAX = 76
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,13 +84,16 @@ def slug_for(hub: str, title: str, starts: datetime) -> str:
     """Return a readable, unique-enough slug: hub, date, title words."""
     plain = unicodedata.normalize("NFKD", title.lower()).encode("ascii", "ignore").decode()
     words = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:40] or "event"
-    return f"{hub}-{starts:%Y-%m-%d-%H%M}-{words}"
+    # Room for a "-2"... within the 80 characters a slug may have.
+    return f"{hub}-{starts:%Y-%m-%d-%H%M}-{words}"[:SLUG_MAX].rstrip("-")
 
 
 def check_details(details: EventDetails) -> list[Problem]:
     """Return what is wrong with an event's times, room, places and topics."""
     problems = []
-    if details.ends <= details.starts:
+    if not all(FIRST_YEAR <= moment.year <= LAST_YEAR for moment in (details.starts, details.ends)):
+        problems.append(Problem(N_("Give the start and the end as a date and a time.")))
+    elif details.ends <= details.starts:
         problems.append(Problem(N_("The event ends before it starts.")))
     if details.capacity is not None and not 1 <= details.capacity <= CAPACITY_MAX:
         problems.append(
@@ -132,7 +138,7 @@ def check_new(new: NewEvent, hub_slugs: set[str]) -> list[Problem]:
 async def _free_slug(session: AsyncSession, base: str) -> str:
     taken = set(
         await session.scalars(
-            select(Event.slug).where((Event.slug == base) | Event.slug.startswith(f"{base}-"))
+            select(Event.slug).where(Event.slug.startswith(base, autoescape=True))
         )
     )
     if base not in taken:
@@ -155,7 +161,19 @@ async def create(session: AsyncSession, new: NewEvent, *, version: int = 1) -> E
         raise ContentError("; ".join(problem.english() for problem in problems))
     details = new.details
     slug = await _free_slug(session, slug_for(new.hub, new.title, details.starts))
-    data = EventFile.model_validate(
+    try:
+        data = _event_file(new, slug)
+    except ValueError as error:
+        raise ContentError(str(error)) from error
+    event = await upsert_event(session, data, hubs)
+    event.version = version
+    await session.flush()
+    return event
+
+
+def _event_file(new: NewEvent, slug: str) -> EventFile:
+    details = new.details
+    return EventFile.model_validate(
         {
             "slug": slug,
             "hub": new.hub,
@@ -171,10 +189,6 @@ async def create(session: AsyncSession, new: NewEvent, *, version: int = 1) -> E
             else {},
         }
     )
-    event = await upsert_event(session, data, hubs)
-    event.version = version
-    await session.flush()
-    return event
 
 
 def local_details(event: Event) -> EventDetails:

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.config import Settings
+from bot.i18n import Catalogue
 from bot.services import composer
 from bot.services.events import EventService
 from bot.services.translation import TermShield, TranslationService
@@ -24,6 +26,7 @@ from db.models import (
     EventRsvp,
     Hub,
     OutboxMessage,
+    OutboxStatus,
     Resident,
     RsvpStatus,
     Service,
@@ -83,7 +86,9 @@ def _service_form(csrf: str, **changes: Any) -> dict[str, Any]:
 
 async def _audit(sessionmaker: async_sessionmaker[AsyncSession], action: str) -> list[AuditEntry]:
     async with sessionmaker() as session:
-        rows = await session.scalars(select(AuditEntry).where(AuditEntry.action == action))
+        rows = await session.scalars(
+            select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+        )
         return list(rows)
 
 
@@ -147,7 +152,13 @@ async def test_a_coordinator_adds_an_event_that_residents_then_see(
         assert event.id in [each.id for each in upcoming]
         text = await events.text_in(session, event, "ar")
         assert text.title == "Nähcafé für alle"
-    [entry] = await _audit(sessionmaker, "content.create")
+    again = await client.post("/content/events/new", data=_event_form(await csrf_of(client)))
+    assert again.status_code == 303
+    async with sessionmaker() as session:
+        slugs = sorted((await session.scalars(select(Event.slug).where(Event.version == 2))).all())
+    assert slugs[1] == f"{slugs[0]}-2"
+    first, _second = await _audit(sessionmaker, "content.create")
+    entry = first
     assert entry.target == f"events={event.id}" and entry.actor == "coordinator@hub.example"
     assert entry.detail["room"] == "Werkstatt"
     page = await client.get(created.headers["location"])
@@ -164,6 +175,7 @@ async def test_a_bad_event_is_refused_and_what_was_typed_stays(
     cases: list[tuple[dict[str, Any], str]] = [
         ({"ends": _local(5, 15)}, "The event ends before it starts."),
         ({"starts": "next tuesday"}, "Give the start and the end as a date and a time."),
+        ({"starts": "0001-01-01T00:00"}, "Give the start and the end as a date and a time."),
         ({"capacity": "-3"}, "Places must be a number from 1 to 10000, or empty for no limit."),
         ({"capacity": "many"}, "Places must be a number from 1 to 10000"),
         ({"title": "   "}, "The title is required."),
@@ -283,6 +295,7 @@ async def test_details_change_but_never_below_the_guests_who_have_a_place(
 
 
 async def test_cancelling_an_event_tells_its_guests_and_keeps_their_answers(
+    dashboard_settings: Settings,
     signed_in: SignedIn,
     content_items: ContentItems,
     sessionmaker: async_sessionmaker[AsyncSession],
@@ -293,29 +306,46 @@ async def test_cancelling_an_event_tells_its_guests_and_keeps_their_answers(
     confirm = await client.get(path)
     assert confirm.status_code == 200
     assert "Guests with a place: 2. On the waiting list: 1." in confirm.text
+    events = EventService(TranslationService(None, terms=TermShield([]), timeout_s=1))
     async with sessionmaker() as session:
-        assert await session.scalar(select(func.count()).select_from(Broadcast)) == 0
+        # The reminder was queued already (half a day before) and has not gone out yet.
+        event = await session.get(Event, content_items.event_id)
+        assert event is not None
+        [reminder] = await events.queue_due_reminders(
+            session,
+            catalogue=Catalogue.load(dashboard_settings.locales_dir),
+            now=event.starts_at - timedelta(hours=12),
+        )
+        await session.commit()
     done = await client.post(path, data={"csrf": await csrf_of(client), "version": "1"})
     assert done.status_code == 303
     async with sessionmaker() as session:
         event = await session.get(Event, content_items.event_id)
         assert event is not None and event.cancelled
-        notice = (await session.scalars(select(Broadcast))).one()
+        stopped = await session.scalars(
+            select(OutboxMessage.status).where(OutboxMessage.broadcast_id == reminder.id)
+        )
+        assert set(stopped.all()) == {OutboxStatus.CANCELLED}
+        notice = (await session.scalars(select(Broadcast).where(Broadcast.id != reminder.id))).one()
         assert notice.event_id == event.id and notice.urgent
         assert notice.status == BroadcastStatus.READY
         texts = {text.language: text.text for text in notice.texts}
         assert set(texts) == {"de", "ar"}
         assert texts["de"].startswith("Abgesagt: Nähcafé")
         assert "مقهى الخياطة" in texts["ar"], "the Arabic title from the translation memory"
-        queued = (await session.scalars(select(OutboxMessage.language))).all()
+        queued = (
+            await session.scalars(
+                select(OutboxMessage.language).where(OutboxMessage.broadcast_id == notice.id)
+            )
+        ).all()
         assert sorted(queued) == ["ar", "de"]
         rsvps = await session.scalar(select(func.count()).select_from(EventRsvp))
         assert rsvps == 3, "nobody's answer is dropped"
-        events = EventService(TranslationService(None, terms=TermShield([]), timeout_s=1))
         upcoming = await events.upcoming(session, hub_id=content_items.berlin_id)
         assert event.id not in [each.id for each in upcoming]
     [entry] = await _audit(sessionmaker, "content.cancel")
     assert entry.detail["notified"] == 2 and entry.detail["waiting"] == 1
+    assert entry.detail["reminders_stopped"] == 2
     page = await client.get(f"/content/events/{content_items.event_id}")
     assert "This event is cancelled." in page.text
     again = await client.post(path, data={"csrf": await csrf_of(client), "version": "2"})
@@ -338,6 +368,10 @@ async def test_a_new_service_is_named_in_answers_until_it_is_removed(
     assert "The website must start with https:// or http://." in text
     assert "The phone number may hold digits" in text
     assert 'value="javascript:alert(1)"' in text and 'value="Mieterverein Nord"' in text
+    for url in ("https://", "https://exa mple.org", "ftp://files.example.org"):
+        bad = await client.post("/content/services/new", data=_service_form(csrf, url=url))
+        assert bad.status_code == 400, url
+        assert "The website must start with https:// or http://." in html.unescape(bad.text)
     missing = await client.post("/content/services/new", data=_service_form(csrf, body=""))
     assert missing.status_code == 400 and "de: title and description are required." in missing.text
     created = await client.post("/content/services/new", data=_service_form(csrf))
