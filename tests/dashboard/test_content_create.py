@@ -403,6 +403,8 @@ async def test_a_new_service_is_named_in_answers_until_it_is_removed(
     assert stale.status_code == 409
     removed = await client.post(f"{path}/remove", data={"csrf": csrf, "version": "3"})
     assert removed.status_code == 303
+    listing = await client.get(removed.headers["location"])
+    assert "The service was removed." in listing.text and "Mietrechtsberatung" not in listing.text
     assert "Mietrechtsberatung" not in await _compose(sessionmaker, content_items.berlin_id)
     assert "Wohnberatung" in await _compose(sessionmaker, content_items.berlin_id)
     [entry] = await _audit(sessionmaker, "content.remove")
