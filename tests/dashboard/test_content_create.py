@@ -211,6 +211,11 @@ async def test_only_coordinators_of_the_hub_add_and_every_form_needs_its_token(
         assert (await staff.post(path, data=data)).status_code == 403
     listing = await staff.get("/content", params={"kind": "events"})
     assert "/content/events/new" not in listing.text
+    # Staff read an event's details; the fields are disabled and there is nothing to press.
+    event_page = await staff.get(f"/content/events/{content_items.event_id}")
+    assert '<fieldset class="plain" disabled>' in event_page.text
+    assert "Save details" not in event_page.text and "/cancel" not in event_page.text
+    assert (await staff.get(f"/content/events/{content_items.event_id}/cancel")).status_code == 403
     coordinator = await signed_in(StaffRole.COORDINATOR)
     for path, data in (
         ("/content/events/new", _event_form("")),
