@@ -268,8 +268,13 @@ def content_import(
     )
     if report.kept:
         typer.echo(
-            "Kept the texts edited in the dashboard of "
-            f"{', '.join(report.kept)} (--overwrite-edits replaces them)."
+            "Kept what was edited in the dashboard of "
+            f"{', '.join(report.kept)} (--overwrite-edits replaces it)."
+        )
+    if report.removed:
+        typer.echo(
+            "Left out the services removed in the dashboard: "
+            f"{', '.join(report.removed)} (--overwrite-edits brings them back)."
         )
 
 

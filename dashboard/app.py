@@ -31,9 +31,11 @@ from dashboard.routes import (
     broadcasts,
     content,
     conversations,
+    events,
     handovers,
     reports,
     retention,
+    services,
     translations,
 )
 from dashboard.telegram import ResidentLine
@@ -108,7 +110,7 @@ def create_app(
     if translation is None:
         http = httpx.AsyncClient()
         translation = build_translation_service(settings, http)
-    # All nine: replies to residents (handovers) are written in their language.
+    # All nine: replies and notices to residents (handovers, cancelled events) are in theirs.
     catalogue = Catalogue.load(settings.locales_dir)
     state = DashboardState(
         settings=settings,
@@ -153,6 +155,8 @@ def create_app(
         *auth.routes,
         *conversations.routes,
         *broadcasts.routes,
+        *events.routes,
+        *services.routes,
         *content.routes,
         *translations.routes,
         *handovers.routes,

@@ -10,33 +10,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_
+from bot.services.problems import Problem as Problem
 from dashboard.accounts import Viewer
 from dashboard.content_kinds import KINDS, MISSING, STATUSES, ContentKind, ItemView, LanguageVersion
 from db.content_schema import ANSWER_PLACEHOLDERS, CONTENT_LANGUAGES
 from db.models import Hub, StaffRole
+from db.versioning import EditConflict as EditConflict
+from db.versioning import bump_version
 
 PLACEHOLDER = re.compile(r"\{[^{}\s]*\}")
 # Audit entries keep this much of an old and a new text.
 AUDIT_TEXT = 300
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """Why a save was refused: a message id and what fills its placeholders."""
-
-    message: str
-    params: dict[str, str] = field(default_factory=dict)
-
-
-class EditConflict(Exception):
-    """Somebody saved the item after the form was opened."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,19 +189,10 @@ async def save(
     seen_version: int,
 ) -> int:
     """Store the texts and bump the version; raise EditConflict if it moved meanwhile."""
-    model = kind.model
-    result = await session.execute(
-        update(model)
-        .where(model.id == row.id, model.version == seen_version)
-        .values(version=seen_version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(result, "rowcount", 0) != 1:
-        raise EditConflict
+    version = await bump_version(session, row, seen_version=seen_version)
     kind.apply(row, versions)
-    row.version = seen_version + 1
     await session.flush()
-    return seen_version + 1
+    return version
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,13 @@
 """Load the hub's content (hubs, answers, services, programmes, events) from YAML files.
 
 The YAML files are the source of truth for what they contain: importing twice changes
-nothing, and a service removed from the files is removed from the database. The texts of an
-item edited in the dashboard since (its version is above 1) are kept unless the import is
-told to overwrite them: `make run` imports on every start and must not undo a coordinator's
-work.
+nothing, and a service removed from the files is removed from the database. An item changed
+in the dashboard since, or made there (its version is above 1), is the dashboard's: its texts
+and details are kept, and a service of the dashboard's is not deleted for missing from the
+files. A service removed in the dashboard (named in the audit log) is not brought back.
+Told to overwrite edits, the import puts the files' texts, details and removed services back
+(services made in the dashboard stay). `make run` imports on every start and must not undo a
+coordinator's work.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from db.content_schema import (
 from db.models import (
     Answer,
     AnswerText,
+    AuditEntry,
     Event,
     Hub,
     Programme,
@@ -67,6 +71,8 @@ class ImportReport:
     events: int = 0
     # Items whose texts were edited in the dashboard and kept: "answers:housing", ...
     kept: tuple[str, ...] = ()
+    # Services of the files that were removed in the dashboard and stay removed.
+    removed: tuple[str, ...] = ()
 
 
 class ContentError(ValueError):
@@ -144,12 +150,16 @@ async def import_content(
     for file in intent_files:
         await _import_answer(session, file, edits)
     services = [service for file in intent_files for service in file.services]
+    removed = await removed_services(session) if keep_edits else set()
     for file in intent_files:
         for service in file.services:
             if service.hub not in hubs:
                 raise ContentError(f"service {service.slug}: unknown hub {service.hub!r}")
-            await _import_service(session, file.intent, service, hubs[service.hub], edits)
-    await session.execute(delete(Service).where(Service.slug.not_in([s.slug for s in services])))
+            if service.slug not in removed:
+                await _import_service(session, file.intent, service, hubs[service.hub], edits)
+    await session.execute(
+        delete(Service).where(Service.slug.not_in([s.slug for s in services]), Service.version == 1)
+    )
     await session.flush()
     programmes = read_programmes(content_dir)
     for programme in programmes:
@@ -164,7 +174,22 @@ async def import_content(
         programmes=len(programmes),
         events=len(events),
         kept=tuple(edits.kept),
+        removed=tuple(sorted(removed & {service.slug for service in services})),
     )
+
+
+REMOVED_SERVICE = "services:"
+
+
+async def removed_services(session: AsyncSession) -> set[str]:
+    """Return the slugs of the services removed in the dashboard (from the audit log)."""
+    targets = await session.scalars(
+        select(AuditEntry.target).where(
+            AuditEntry.action == "content.remove",
+            AuditEntry.target.startswith(REMOVED_SERVICE),
+        )
+    )
+    return {target.removeprefix(REMOVED_SERVICE) for target in targets if target}
 
 
 def read_events(content_dir: Path) -> list[EventFile]:
@@ -191,11 +216,12 @@ async def upsert_event(
     zone = ZoneInfo(hub.timezone)
     result = await session.execute(select(Event).where(Event.slug == data.slug))
     event = result.scalar_one_or_none() or Event(slug=data.slug)
+    if edits is not None and edits.keeps("events", data.slug, event.version):
+        return event
     event.hub_id, event.hub = hub.id, hub
-    if edits is None or not edits.keeps("events", data.slug, event.version):
-        event.titles, event.descriptions = dict(data.titles), dict(data.descriptions)
-        event.source_language = data.source_language
-        event.statuses = {}
+    event.titles, event.descriptions = dict(data.titles), dict(data.descriptions)
+    event.source_language = data.source_language
+    event.statuses = {}
     event.starts_at = _utc(data.starts, zone)
     event.ends_at = _utc(data.ends, zone)
     event.room, event.capacity, event.topics = data.room, data.capacity, list(data.topics)
@@ -278,6 +304,8 @@ async def _import_service(
 ) -> None:
     result = await session.execute(select(Service).where(Service.slug == data.slug))
     service = result.scalar_one_or_none() or Service(slug=data.slug, texts=[])
+    if edits.keeps("services", data.slug, service.version):
+        return
     service.hub_id = hub.id
     service.intent = intent
     service.partner = data.partner
@@ -285,10 +313,6 @@ async def _import_service(
     service.phone = data.phone
     service.url = data.url
     service.staff_languages = list(data.staff_languages)
-    if edits.keeps("services", data.slug, service.version):
-        session.add(service)
-        await session.flush()
-        return
     hours = data.opening_hours or {}
     wanted = {
         language: {

@@ -113,6 +113,21 @@ class EventService:
         texts = [item.text for item in translated] + ["", ""]
         return EventText(texts[0], texts[1] if description else "", machine=True)
 
+    async def title_in(self, session: AsyncSession, event: Event, language: str) -> str:
+        """Return the title alone in a language (for a one-line notice), else the original."""
+        for code in (language, "fa" if language == "prs" else None):
+            if code and event.titles.get(code):
+                return event.titles[code]
+        source = event.source_language
+        title = event.titles.get(source, event.slug)
+        try:
+            translated = await self._translation.translate(
+                session, title, source=source, target=language, remember=True
+            )
+        except TranslationUnavailable:
+            return title
+        return translated.text
+
     async def counts(self, session: AsyncSession, event: Event) -> tuple[int, int]:
         """Return how many are coming and how many wait."""
         rows = await session.execute(

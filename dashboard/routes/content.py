@@ -7,10 +7,12 @@ from typing import Any
 from starlette.responses import RedirectResponse, Response
 
 from bot.i18n import LANGUAGES
-from dashboard import content
+from dashboard import content, content_forms
 from dashboard.content_kinds import KINDS, STATUSES, ContentKind, ItemView, LanguageVersion
+from dashboard.content_services import SERVICE_INTENTS
 from dashboard.deps import Ctx, page
-from db.models import StaffRole
+from db.content_schema import TOPICS
+from db.models import Event, Service, StaffRole
 
 
 def _hub_filter(ctx: Ctx, hubs: list[content.HubInfo]) -> content.HubInfo | None:
@@ -40,7 +42,7 @@ async def content_list(ctx: Ctx) -> Response:
     )
 
 
-async def _item(ctx: Ctx) -> tuple[ContentKind, Any, ItemView] | Response:
+async def find_item(ctx: Ctx) -> tuple[ContentKind, Any, ItemView] | Response:
     kind = KINDS.get(ctx.request.path_params["kind"])
     row = None
     if kind is not None:
@@ -50,23 +52,44 @@ async def _item(ctx: Ctx) -> tuple[ContentKind, Any, ItemView] | Response:
     return kind, row, await content.view_item(ctx.db, kind, row)
 
 
-def _edit_page(
+async def editable_hubs(ctx: Ctx) -> list[content.HubInfo]:
+    """Return the hubs whose content the member may change."""
+    return [hub for hub in await content.hubs(ctx.db) if content.may_edit(ctx.member, hub.id)]
+
+
+async def edit_page(
     ctx: Ctx,
     kind: ContentKind,
     item: ItemView,
+    row: Any,
     *,
     versions: dict[str, LanguageVersion] | None = None,
     problems: list[str] | None = None,
+    details: content_forms.Values | None = None,
+    detail_problems: list[str] | None = None,
     status: int = 200,
 ) -> Response:
+    """Show an item's details (events, services) and its texts in every language."""
+    hubs = await content.hubs(ctx.db)
+    if details is None and isinstance(row, Event):
+        details = content_forms.event_values(row)
+    elif details is None and isinstance(row, Service):
+        slug = next((hub.slug for hub in hubs if hub.id == row.hub_id), "")
+        details = content_forms.service_values(row, slug)
     return ctx.render(
         "content_edit.html",
         status=status,
         kind=kind,
         item=item,
+        row=row,
         versions=versions or item.versions,
         problems=problems or [],
+        details=details,
+        detail_problems=detail_problems or [],
         may_edit=content.may_edit(ctx.member, item.hub_id),
+        hubs=[hub for hub in hubs if content.may_edit(ctx.member, hub.id)] or hubs,
+        intents=SERVICE_INTENTS,
+        topics=TOPICS,
         saved=ctx.request.query_params.get("saved") == "1",
         statuses=STATUSES,
         languages=LANGUAGES,
@@ -75,14 +98,15 @@ def _edit_page(
 
 async def content_item(ctx: Ctx) -> Response:
     """Show an item's texts in every language side by side (editable for coordinators)."""
-    found = await _item(ctx)
+    found = await find_item(ctx)
     if isinstance(found, Response):
         return found
-    kind, _row, item = found
-    return _edit_page(ctx, kind, item)
+    kind, row, item = found
+    return await edit_page(ctx, kind, item, row)
 
 
-def _problem_text(ctx: Ctx, problem: content.Problem) -> str:
+def problem_text(ctx: Ctx, problem: content.Problem) -> str:
+    """Return a refusal in the member's language."""
     # Field labels are message ids themselves (marked in content_kinds).
     params = {
         name: ctx._(value) if name == "field" else value for name, value in problem.params.items()
@@ -92,7 +116,7 @@ def _problem_text(ctx: Ctx, problem: content.Problem) -> str:
 
 async def content_save(ctx: Ctx) -> Response:
     """Check and store an item's texts, bump its version and audit what changed."""
-    found = await _item(ctx)
+    found = await find_item(ctx)
     if isinstance(found, Response):
         return found
     kind, row, item = found
@@ -116,8 +140,8 @@ async def content_save(ctx: Ctx) -> Response:
     versions = content.read_form(kind, item, value_of)
     problems = content.check(kind, item, versions)
     if problems:
-        texts = [_problem_text(ctx, problem) for problem in problems]
-        return _edit_page(ctx, kind, item, versions=versions, problems=texts, status=400)
+        texts = [problem_text(ctx, problem) for problem in problems]
+        return await edit_page(ctx, kind, item, row, versions=versions, problems=texts, status=400)
     changed = content.changes(kind, item, versions)
     if not changed:
         ctx.audited = True  # nothing was changed, so there is nothing to record
@@ -129,7 +153,9 @@ async def content_save(ctx: Ctx) -> Response:
             "Someone else saved this item after you opened it. Your text is still below: "
             "copy what you need, reload the page and save again."
         )
-        return _edit_page(ctx, kind, item, versions=versions, problems=[message], status=409)
+        return await edit_page(
+            ctx, kind, item, row, versions=versions, problems=[message], status=409
+        )
     ctx.audit("content.edit", target=target, version=version, changes=changed)
     return RedirectResponse(f"/content/{kind.name}/{item.id}?saved=1", status_code=303)
 
