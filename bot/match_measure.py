@@ -141,7 +141,7 @@ def eval_match(settings: Settings, *, eval_dir: Path, out: TextIO) -> dict[str, 
         cache_dir=settings.embedding_cache,
     ).matcher
     baseline = ProgrammeSimilarity(
-        {slug: [d] for slug, d in BASELINE_DESCRIPTIONS.items()}, passages_as_queries=False
+        {slug: [d] for slug, d in BASELINE_DESCRIPTIONS.items()}, views=(False,)
     )
 
     def zero_shot(text: str) -> list[str]:
@@ -171,11 +171,11 @@ def eval_match(settings: Settings, *, eval_dir: Path, out: TextIO) -> dict[str, 
                 f"{_rate(tally.top3['indirect'])}  {_rate(tally.both):>15}  "
                 f"{statistics.median(ms):>6.1f}  {ms[int(len(ms) * 0.95) - 1]:>4.1f}\n"
             )
-    _write_confusions(results, out)
+    write_confusions(results, out)
     return results
 
 
-def _write_confusions(results: dict[str, Tally], out: TextIO, *, shown: int = 12) -> None:
+def write_confusions(results: dict[str, Tally], out: TextIO, *, shown: int = 12) -> None:
     """Print the programme pairs hubbot confuses most, per kind, over all languages."""
     for kind in ("plain", "indirect"):
         pairs: Counter[tuple[str, str]] = Counter()
