@@ -81,16 +81,32 @@ def up() -> None:
 @nlu_app.command("train")
 def nlu_train(
     force: bool = typer.Option(False, help="Train even if the inputs did not change."),
+    config: Annotated[
+        Path | None, typer.Option(help="Another pipeline (default nlu_data/config.yml).")
+    ] = None,
 ) -> None:
     """Train the NLU model when nlu_data/ or its config changed (else reuse it)."""
     from bot.nlu_model import NluSetupError, ensure_model
 
     try:
-        paths = ensure_model(_settings(), force=force)
+        paths = ensure_model(_settings(), force=force, config=config)
     except NluSetupError as error:
         typer.echo(str(error), err=True)
         raise typer.Exit(1) from error
     typer.echo(f"NLU model: {paths.path}")
+
+
+@nlu_app.command("export-annotations")
+def nlu_export_annotations() -> None:
+    """Write the dashboard's new annotations to nlu_data/data/<lang>/annotated.yml."""
+    from dashboard.cli import export_annotations
+
+    report = asyncio.run(export_annotations(_settings()))
+    for example, refusal in report.refused:
+        typer.echo(f"refused [{example.language}] {example.text!r}: {refusal.english()}", err=True)
+    for path in report.files:
+        typer.echo(f"wrote {path}")
+    typer.echo(report.summary())
 
 
 @nlu_app.command("serve")
@@ -242,7 +258,11 @@ def db_revision(message: str = typer.Option(..., "-m", "--message")) -> None:
 
 
 @content_app.command("import")
-def content_import() -> None:
+def content_import(
+    overwrite_edits: bool = typer.Option(
+        False, help="Also replace texts edited in the dashboard with the files' texts."
+    ),
+) -> None:
     """Load the content folder (demo hubs by default) into the database."""
     from db.content import ImportReport, import_content
     from db.engine import one_session
@@ -251,7 +271,9 @@ def content_import() -> None:
 
     async def _import() -> ImportReport:
         async with one_session(settings.database_url) as session:
-            report = await import_content(session, settings.content_dir)
+            report = await import_content(
+                session, settings.content_dir, keep_edits=not overwrite_edits
+            )
             await session.commit()
         return report
 
@@ -260,6 +282,16 @@ def content_import() -> None:
         f"Imported {report.hubs} hubs, {report.answers} answers, {report.services} services, "
         f"{report.programmes} programmes and {report.events} events from {settings.content_dir}."
     )
+    if report.kept:
+        typer.echo(
+            "Kept what was edited in the dashboard of "
+            f"{', '.join(report.kept)} (--overwrite-edits replaces it)."
+        )
+    if report.removed:
+        typer.echo(
+            "Left out the services removed in the dashboard: "
+            f"{', '.join(report.removed)} (--overwrite-edits brings them back)."
+        )
 
 
 # Broadcasts (issue 6)

@@ -187,6 +187,10 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(
         default=5, description="Failed sign-ins per e-mail in 15 minutes before a pause."
     )
+    retrain_config: Path | None = Field(
+        default=None,
+        description="NLU pipeline the dashboard's Retrain trains; unset: nlu_data/config.yml.",
+    )
 
     @property
     def uses_sandbox(self) -> bool:

@@ -13,8 +13,9 @@ from telegram.error import Forbidden
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
+from bot.formatting import Line, plain_text
 from bot.i18n import Catalogue, Translator
-from bot.outgoing import send_text
+from bot.outgoing import send_lines, send_text
 from bot.services.answers import ContentAnswerService
 from bot.services.events import EventService
 from bot.services.flows import FlowService
@@ -104,6 +105,18 @@ class HubContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
             resident.blocked_at = utcnow()
             return
         await log_outgoing(self.scope, kind="text", text=text)
+
+    async def say_lines(
+        self, lines: Sequence[Line], keyboard: InlineKeyboardMarkup | None = None
+    ) -> None:
+        """Send a formatted answer as HTML, split to Telegram's limit between lines."""
+        resident = self.resident
+        if not await send_lines(
+            self.bot, resident.chat_id, lines, rtl=self.i18n.rtl, keyboard=keyboard
+        ):
+            resident.blocked_at = utcnow()
+            return
+        await log_outgoing(self.scope, kind="text", text=plain_text(lines))
 
     async def send_file(self, *, data: bytes, filename: str, caption: str) -> None:
         """Send a document to the resident."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import statistics
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -109,6 +109,8 @@ class Tally:
     top3: dict[str, list[bool]]
     both: list[bool]
     ms: list[float]
+    # (kind, expected programme, programme ranked first instead) -> how often
+    confused: Counter[tuple[str, str, str]] = field(default_factory=Counter)
 
 
 def _tally(ranker: object, items: Sequence[Labelled]) -> Tally:
@@ -119,6 +121,8 @@ def _tally(ranker: object, items: Sequence[Labelled]) -> Tally:
         tally.ms.append((time.perf_counter() - started) * 1000)
         kind = "plain" if item.kind == "two_fields" else item.kind
         tally.top1[kind].append(ranked[0] in item.programmes)
+        if ranked[0] not in item.programmes:
+            tally.confused[(kind, item.programmes[0], ranked[0])] += 1
         tally.top3[kind].append(any(slug in ranked[:3] for slug in item.programmes))
         if item.kind == "two_fields":
             tally.both.append(all(slug in ranked[:3] for slug in item.programmes[:2]))
@@ -136,10 +140,12 @@ def eval_match(settings: Settings, *, eval_dir: Path, out: TextIO) -> dict[str, 
         semantic=settings.match_semantic,
         cache_dir=settings.embedding_cache,
     ).matcher
-    baseline = ProgrammeSimilarity({slug: [d] for slug, d in BASELINE_DESCRIPTIONS.items()})
+    baseline = ProgrammeSimilarity(
+        {slug: [d] for slug, d in BASELINE_DESCRIPTIONS.items()}, views=(False,)
+    )
 
     def zero_shot(text: str) -> list[str]:
-        scores = baseline.scores(text)
+        scores = baseline.closeness(text)
         return sorted(scores, key=lambda slug: -scores[slug])
 
     sets = read_labelled(eval_dir)
@@ -165,4 +171,23 @@ def eval_match(settings: Settings, *, eval_dir: Path, out: TextIO) -> dict[str, 
                 f"{_rate(tally.top3['indirect'])}  {_rate(tally.both):>15}  "
                 f"{statistics.median(ms):>6.1f}  {ms[int(len(ms) * 0.95) - 1]:>4.1f}\n"
             )
+    write_confusions(results, out)
     return results
+
+
+def write_confusions(results: dict[str, Tally], out: TextIO, *, shown: int = 12) -> None:
+    """Print the programme pairs hubbot confuses most, per kind, over all languages."""
+    for kind in ("plain", "indirect"):
+        pairs: Counter[tuple[str, str]] = Counter()
+        languages: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for language, tally in results.items():
+            for (confused_kind, expected, got), count in tally.confused.items():
+                if confused_kind == kind:
+                    pairs[(expected, got)] += count
+                    languages[(expected, got)].add(language)
+        if not pairs:
+            continue
+        out.write(f"\nconfused on {kind} descriptions (expected -> ranked first, count, where)\n")
+        for (expected, got), count in pairs.most_common(shown):
+            codes = " ".join(sorted(languages[(expected, got)]))
+            out.write(f"  {expected:<18} -> {got:<18} {count:>3}  {codes}\n")

@@ -47,7 +47,9 @@ def input_hash(nlu_data_dir: Path, config: Path | None = None) -> str:
     if config is not None:
         files = [path for path in files if path.name != "config.yml"] + [config]
     for path in files:
-        digest.update(path.relative_to(nlu_data_dir).as_posix().encode())
+        # A config from elsewhere (RETRAIN_CONFIG) counts by name and content.
+        inside = path.is_relative_to(nlu_data_dir)
+        digest.update((path.relative_to(nlu_data_dir).as_posix() if inside else path.name).encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")

@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
@@ -17,10 +18,27 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.config import Settings
 from bot.i18n import Catalogue
-from dashboard.deps import UI_LANGUAGES, DashboardState, make_templates
+from bot.services.translation import TranslationService, build_translation_service
+from dashboard.annotation import NluDataCache
+from dashboard.deps import DashboardState, make_templates
 from dashboard.keys import DashboardKeys, load_keys
 from dashboard.retention import retention_loop
-from dashboard.routes import audit_log, auth, conversations, reports, retention
+from dashboard.retrain import Retrainer
+from dashboard.routes import (
+    annotation,
+    audit_log,
+    auth,
+    broadcasts,
+    content,
+    conversations,
+    events,
+    handovers,
+    reports,
+    retention,
+    services,
+    translations,
+)
+from dashboard.telegram import ResidentLine
 from db.engine import create_engine, create_sessionmaker
 
 HERE = Path(__file__).resolve().parent
@@ -80,24 +98,37 @@ def create_app(
     sessionmaker: async_sessionmaker[AsyncSession] | None = None,
     keys: DashboardKeys | None = None,
     run_retention: bool = True,
+    translation: TranslationService | None = None,
 ) -> Starlette:
-    """Create the dashboard; without a sessionmaker it opens (and closes) its own engine."""
+    """Create the dashboard; without a sessionmaker it opens (and closes) its own engine,
+    without a translation service it builds the configured one (and closes its client)."""
     engine = None
     if sessionmaker is None:
         engine = create_engine(settings.database_url)
         sessionmaker = create_sessionmaker(engine)
+    http = None
+    if translation is None:
+        http = httpx.AsyncClient()
+        translation = build_translation_service(settings, http)
+    # All nine: replies and notices to residents (handovers, cancelled events) are in theirs.
+    catalogue = Catalogue.load(settings.locales_dir)
     state = DashboardState(
         settings=settings,
         keys=keys or load_keys(settings),
         sessionmaker=sessionmaker,
         templates=make_templates(_environment()),
-        catalogue=Catalogue.load(settings.locales_dir, UI_LANGUAGES),
+        catalogue=catalogue,
+        translation=translation,
+        line=ResidentLine(settings, catalogue, translation),
+        nlu_data=NluDataCache(settings.nlu_data_dir),
+        retrainer=Retrainer(settings, sessionmaker),
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         job = None
         stop = asyncio.Event()
+        await state.retrainer.recover()
         if run_retention and settings.retention_interval_s > 0:
             job = asyncio.create_task(
                 retention_loop(
@@ -111,14 +142,25 @@ def create_app(
             yield
         finally:
             stop.set()
+            await state.retrainer.stop()
             if job is not None:
                 await job
+            await state.line.close()
+            if http is not None:
+                await http.aclose()
             if engine is not None:
                 await engine.dispose()
 
     routes = [
         *auth.routes,
         *conversations.routes,
+        *broadcasts.routes,
+        *events.routes,
+        *services.routes,
+        *content.routes,
+        *translations.routes,
+        *handovers.routes,
+        *annotation.routes,
         *reports.routes,
         *retention.routes,
         *audit_log.routes,

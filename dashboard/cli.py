@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from dashboard import accounts, audit
+from bot.nlu_export import ExportReport
+from dashboard import accounts, annotation, audit
 from dashboard.retention import run_retention
 from db.engine import create_engine, create_sessionmaker, one_session
 from db.models import StaffRole
@@ -51,3 +52,26 @@ async def retention_once(settings: Settings) -> int:
         return await run_retention(factory, days=settings.retention_days, actor="hubbot retention")
     finally:
         await engine.dispose()
+
+
+async def export_annotations(settings: Settings) -> ExportReport:
+    """Export the annotations not yet exported into nlu_data/ (audited)."""
+    async with one_session(settings.database_url) as session:
+        report = await annotation.export_pending(session, nlu_data_dir=settings.nlu_data_dir)
+        audit.record(
+            session,
+            actor="hubbot nlu export-annotations",
+            action="annotations.export",
+            detail=export_detail(report),
+        )
+        await session.commit()
+    return report
+
+
+def export_detail(report: ExportReport) -> dict[str, int]:
+    """Return the counts of an export for the audit log."""
+    return {
+        "written": len(report.written),
+        "already_trained": len(report.already_trained),
+        "refused": len(report.refused),
+    }

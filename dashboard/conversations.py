@@ -15,6 +15,7 @@ from dashboard.security import pseudonym
 from db.base import utcnow
 from db.models import (
     Direction,
+    HandoverMessage,
     Hub,
     MessageLog,
     MessageReview,
@@ -218,11 +219,25 @@ class ConversationMessage:
     created_at: datetime
     review_state: str | None
     review_reason: str | None
+    # The other side of a translation from a handover thread: for the resident's message its
+    # translation for staff, for a staff message the staff member's original.
+    counterpart: str | None = None
+    counterpart_language: str | None = None
 
     @property
     def rtl(self) -> bool:
         """Tell whether the text is written right to left."""
         return is_rtl(self.language or "")
+
+    @property
+    def counterpart_rtl(self) -> bool:
+        """Tell whether the counterpart is written right to left."""
+        return is_rtl(self.counterpart_language or "")
+
+    @property
+    def counterpart_is_original(self) -> bool:
+        """Tell whether the counterpart is the original (this message its translation)."""
+        return self.direction == Direction.OUTGOING
 
     @property
     def is_question(self) -> bool:
@@ -251,8 +266,9 @@ async def load_conversation(
         return None
     hub = await session.scalar(select(Hub.slug).where(Hub.id == resident.hub_id))
     rows = await session.execute(
-        select(MessageLog, MessageReview)
+        select(MessageLog, MessageReview, HandoverMessage)
         .outerjoin(MessageReview, MessageReview.message_id == MessageLog.id)
+        .outerjoin(HandoverMessage, HandoverMessage.message_id == MessageLog.id)
         .where(MessageLog.resident_id == resident_id)
         .order_by(MessageLog.created_at.desc(), MessageLog.id.desc())
         .limit(CONVERSATION_LIMIT)
@@ -271,8 +287,11 @@ async def load_conversation(
             created_at=message.created_at,
             review_state=review.state if review else None,
             review_reason=review.reason if review else None,
+            counterpart=counterpart,
+            counterpart_language=counterpart_language,
         )
-        for message, review in rows
+        for message, review, thread in rows
+        for counterpart, counterpart_language in [_counterpart(message, thread)]
     ]
     messages.reverse()
     return Conversation(
@@ -283,6 +302,21 @@ async def load_conversation(
         consent=resident.consent_decision,
         messages=messages,
     )
+
+
+def _counterpart(
+    message: MessageLog, thread: HandoverMessage | None
+) -> tuple[str | None, str | None]:
+    """Return the other side of a thread message's translation, if the log keeps its text."""
+    if thread is None or message.text is None:
+        return None, None
+    if message.direction == Direction.INCOMING:
+        text, language = thread.translation, thread.translation_language
+    else:
+        text, language = thread.text, thread.language
+    if text is None or text == message.text:
+        return None, None
+    return text, language
 
 
 async def reveal(session: AsyncSession, *, resident_id: int) -> Resident | None:

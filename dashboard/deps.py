@@ -23,10 +23,14 @@ from starlette.templating import Jinja2Templates
 
 from bot.config import Settings
 from bot.i18n import N_, Catalogue, Translator
+from bot.services.translation import TranslationService
 from dashboard import accounts, audit, security
 from dashboard.accounts import Viewer
+from dashboard.annotation import NluDataCache
 from dashboard.keys import DashboardKeys
 from dashboard.labels import label_msgid
+from dashboard.retrain import Retrainer
+from dashboard.telegram import ResidentLine
 from db.models import StaffRole
 
 UI_LANGUAGES: Final = ("de", "en")
@@ -36,13 +40,19 @@ Access = StaffRole | Literal["public"]
 
 @dataclass(frozen=True, slots=True)
 class DashboardState:
-    """What the dashboard builds once: settings, keys, database, templates, catalogue."""
+    """What the dashboard builds once: settings, keys, database, templates, catalogue, and
+    machine translation for broadcasts."""
 
     settings: Settings
     keys: DashboardKeys
     sessionmaker: async_sessionmaker[AsyncSession]
     templates: Jinja2Templates
+    # Every language's catalogue: the UI uses de and en, messages to residents the rest.
     catalogue: Catalogue
+    line: ResidentLine
+    translation: TranslationService
+    nlu_data: NluDataCache
+    retrainer: Retrainer
 
     @property
     def session_cookie(self) -> str:
@@ -210,6 +220,11 @@ class PageRoute(Route):
     ) -> None:
         super().__init__(path, endpoint, methods=methods, name=name)
         self.access = access
+
+
+async def refuse_role(ctx: Ctx) -> Response:
+    """Refuse an action this member's role may not take on this object (audited)."""
+    return await _refused(ctx, "access.refused", N_("Your role may not do this."))
 
 
 async def _refused(ctx: Ctx, action: str, message: str) -> Response:

@@ -8,7 +8,8 @@ import io
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,11 +20,14 @@ from db.models import (
     Application,
     ApplicationStatus,
     Direction,
+    Event,
+    EventRsvp,
     Hub,
     MessageLog,
     Programme,
     ProgrammeRun,
     Resident,
+    RsvpStatus,
     TalentProfile,
 )
 
@@ -36,6 +40,21 @@ class Count:
 
     key: str
     count: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventAttendance:
+    """One event in the period and its answers: places taken, waiting list, cancelled."""
+
+    slug: str
+    title: str
+    language: str
+    hub: str
+    starts_at: datetime
+    capacity: int | None
+    going: int
+    waiting: int
+    cancelled: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +74,7 @@ class NeedsReport:
     talent_profiles: int
     wishes: list[Count]
     skills: list[Count]
+    events: list[EventAttendance]
 
     @property
     def unanswered_rate(self) -> float:
@@ -139,6 +159,7 @@ async def build_report(session: AsyncSession, *, hub: str, since: date, until: d
         skills.update(profile_skills)
         wishes.update(profile_wishes)
     return NeedsReport(
+        events=await _attendance(session, hub_id if hub else None, start, end),
         hub=hub,
         since=since,
         until=until,
@@ -153,6 +174,43 @@ async def build_report(session: AsyncSession, *, hub: str, since: date, until: d
         wishes=_counts(wishes.most_common(TOP)),
         skills=_counts(skills.most_common(TOP)),
     )
+
+
+async def _attendance(
+    session: AsyncSession, hub_id: int | None, start: datetime, end: datetime
+) -> list[EventAttendance]:
+    """Count the answers to each event that starts in the period, in order of time."""
+    query = (
+        select(Event)
+        .where(Event.starts_at >= start, Event.starts_at < end)
+        .order_by(Event.starts_at, Event.id)
+    )
+    if hub_id is not None:
+        query = query.where(Event.hub_id == hub_id)
+    events = (await session.scalars(query)).unique().all()
+    answers = await session.execute(
+        select(EventRsvp.event_id, EventRsvp.status, func.count())
+        .where(EventRsvp.event_id.in_([event.id for event in events]))
+        .group_by(EventRsvp.event_id, EventRsvp.status)
+    )
+    counts: dict[tuple[int, str], int] = {
+        (event_id, status): int(n) for event_id, status, n in answers
+    }
+    return [
+        EventAttendance(
+            slug=event.slug,
+            title=event.titles.get(event.source_language) or next(iter(event.titles.values()), ""),
+            language=event.source_language,
+            hub=event.hub.slug,
+            # The day as the hub counts it: an evening event is not the next day in UTC.
+            starts_at=event.starts_at.astimezone(ZoneInfo(event.hub.timezone)),
+            capacity=event.capacity,
+            going=counts.get((event.id, RsvpStatus.GOING), 0),
+            waiting=counts.get((event.id, RsvpStatus.WAITING), 0),
+            cancelled=counts.get((event.id, RsvpStatus.CANCELLED), 0),
+        )
+        for event in events
+    ]
 
 
 def report_csv(report: NeedsReport) -> str:
@@ -170,6 +228,18 @@ def report_csv(report: NeedsReport) -> str:
     rows.append(["talent_profiles", "total", "", report.talent_profiles])
     rows += [["wish", item.key, "", item.count] for item in report.wishes]
     rows += [["skill", item.key, "", item.count] for item in report.skills]
+    for event in report.events:
+        # Staff wrote the title: it is made safe like every other cell.
+        key = f"{event.title} ({event.starts_at.date().isoformat()})"
+        rows += [
+            [f"event_{part}", key, event.language, count]
+            for part, count in (
+                ("going", event.going),
+                ("waiting", event.waiting),
+                ("cancelled", event.cancelled),
+                ("capacity", "" if event.capacity is None else event.capacity),
+            )
+        ]
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in [*row, *period]])
     return buffer.getvalue()

@@ -1,4 +1,4 @@
-"""Retention: delete message texts after RETENTION_DAYS; the metadata and statistics stay."""
+"""Retention: delete message and handover thread texts after RETENTION_DAYS; metadata stays."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ import contextlib
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dashboard import accounts, audit
 from db.base import utcnow
-from db.models import MessageLog
+from db.models import HandoverMessage, MessageLog
 
 logger = logging.getLogger(__name__)
 
@@ -20,13 +20,31 @@ ACTOR = "retention job"
 
 
 async def delete_old_texts(session: AsyncSession, *, days: int, now: datetime) -> int:
-    """Blank the text of every message older than `days`; return how many were blanked."""
+    """Blank the text of every message older than `days`; return how many were blanked.
+
+    Handover threads (kept for the person the resident asked for) lose their texts and
+    translations on the same schedule.
+    """
+    cutoff = now - timedelta(days=days)
     result = await session.execute(
         update(MessageLog)
-        .where(MessageLog.created_at < now - timedelta(days=days), MessageLog.text.is_not(None))
+        .where(MessageLog.created_at < cutoff, MessageLog.text.is_not(None))
         .values(text=None)
         .execution_options(synchronize_session=False)
     )
+    thread = await session.execute(
+        update(HandoverMessage)
+        .where(
+            HandoverMessage.created_at < cutoff,
+            or_(HandoverMessage.text.is_not(None), HandoverMessage.translation.is_not(None)),
+        )
+        .values(text=None, translation=None)
+        .execution_options(synchronize_session=False)
+    )
+    return _count(result) + _count(thread)
+
+
+def _count(result: object) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 

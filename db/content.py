@@ -1,7 +1,13 @@
 """Load the hub's content (hubs, answers, services, programmes, events) from YAML files.
 
 The YAML files are the source of truth for what they contain: importing twice changes
-nothing, and a service removed from the files is removed from the database.
+nothing, and a service removed from the files is removed from the database. An item changed
+in the dashboard since, or made there (its version is above 1), is the dashboard's: its texts
+and details are kept, and a service of the dashboard's is not deleted for missing from the
+files. A service removed in the dashboard (named in the audit log) is not brought back.
+Told to overwrite edits, the import puts the files' texts, details and removed services back
+(services made in the dashboard stay). `make run` imports on every start and must not undo a
+coordinator's work.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from db import repositories
 from db.content_schema import (
+    CONTENT_LANGUAGES,
     EventFile,
     EventsFile,
     IntentContentFile,
@@ -30,6 +37,7 @@ from db.content_schema import (
 from db.models import (
     Answer,
     AnswerText,
+    AuditEntry,
     Event,
     Hub,
     Programme,
@@ -40,7 +48,16 @@ from db.models import (
     ServiceText,
 )
 
-HUB_FIELDS = ("city", "timezone", "names", "address", "opening_hours", "phone", "email")
+HUB_FIELDS = (
+    "city",
+    "timezone",
+    "names",
+    "address",
+    "opening_hours",
+    "phone",
+    "email",
+    "default_language",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +69,10 @@ class ImportReport:
     services: int = 0
     programmes: int = 0
     events: int = 0
+    # Items whose texts were edited in the dashboard and kept: "answers:housing", ...
+    kept: tuple[str, ...] = ()
+    # Services of the files that were removed in the dashboard and stay removed.
+    removed: tuple[str, ...] = ()
 
 
 class ContentError(ValueError):
@@ -75,6 +96,8 @@ def read_hubs(content_dir: Path) -> list[dict[str, Any]]:
     for hub in hubs:
         if not isinstance(hub, dict) or not hub.get("slug") or not hub.get("city"):
             raise ContentError(f"{path}: every hub needs a slug and a city: {hub!r}")
+        if hub.get("default_language", "de") not in CONTENT_LANGUAGES:
+            raise ContentError(f"{path}: hub {hub['slug']}: unknown default_language")
     return hubs
 
 
@@ -93,8 +116,29 @@ def read_intent_files(content_dir: Path) -> list[IntentContentFile]:
     return files
 
 
-async def import_content(session: AsyncSession, content_dir: Path) -> ImportReport:
-    """Create or update everything in the content folder; the caller commits."""
+class _Edits:
+    """Decide whether an item's texts are imported, and note the ones kept."""
+
+    def __init__(self, *, keep: bool) -> None:
+        self._keep = keep
+        self.kept: list[str] = []
+
+    def keeps(self, kind: str, name: str, version: int | None) -> bool:
+        """Tell whether to keep the texts edited in the dashboard (version above 1)."""
+        if self._keep and version is not None and version > 1:
+            self.kept.append(f"{kind}:{name}")
+            return True
+        return False
+
+
+async def import_content(
+    session: AsyncSession, content_dir: Path, *, keep_edits: bool = True
+) -> ImportReport:
+    """Create or update everything in the content folder; the caller commits.
+
+    With `keep_edits`, texts changed in the dashboard stay; everything else is imported.
+    """
+    edits = _Edits(keep=keep_edits)
     hubs_data = read_hubs(content_dir)
     intent_files = read_intent_files(content_dir)
     hubs: dict[str, Hub] = {}
@@ -104,28 +148,48 @@ async def import_content(session: AsyncSession, content_dir: Path) -> ImportRepo
             session, slug=str(hub["slug"]), fields=fields
         )
     for file in intent_files:
-        await _import_answer(session, file)
+        await _import_answer(session, file, edits)
     services = [service for file in intent_files for service in file.services]
+    removed = await removed_services(session) if keep_edits else set()
     for file in intent_files:
         for service in file.services:
             if service.hub not in hubs:
                 raise ContentError(f"service {service.slug}: unknown hub {service.hub!r}")
-            await _import_service(session, file.intent, service, hubs[service.hub])
-    await session.execute(delete(Service).where(Service.slug.not_in([s.slug for s in services])))
+            if service.slug not in removed:
+                await _import_service(session, file.intent, service, hubs[service.hub], edits)
+    await session.execute(
+        delete(Service).where(Service.slug.not_in([s.slug for s in services]), Service.version == 1)
+    )
     await session.flush()
     programmes = read_programmes(content_dir)
     for programme in programmes:
-        await _import_programme(session, programme, hubs)
+        await _import_programme(session, programme, hubs, edits)
     events = read_events(content_dir)
     for event in events:
-        await upsert_event(session, event, hubs)
+        await upsert_event(session, event, hubs, edits=edits)
     return ImportReport(
         hubs=len(hubs),
         answers=len(intent_files),
         services=len(services),
         programmes=len(programmes),
         events=len(events),
+        kept=tuple(edits.kept),
+        removed=tuple(sorted(removed & {service.slug for service in services})),
     )
+
+
+REMOVED_SERVICE = "services:"
+
+
+async def removed_services(session: AsyncSession) -> set[str]:
+    """Return the slugs of the services removed in the dashboard (from the audit log)."""
+    targets = await session.scalars(
+        select(AuditEntry.target).where(
+            AuditEntry.action == "content.remove",
+            AuditEntry.target.startswith(REMOVED_SERVICE),
+        )
+    )
+    return {target.removeprefix(REMOVED_SERVICE) for target in targets if target}
 
 
 def read_events(content_dir: Path) -> list[EventFile]:
@@ -139,7 +203,9 @@ def read_events(content_dir: Path) -> list[EventFile]:
         raise ContentError(f"{path}: {error}") from error
 
 
-async def upsert_event(session: AsyncSession, data: EventFile, hubs: dict[str, Hub]) -> Event:
+async def upsert_event(
+    session: AsyncSession, data: EventFile, hubs: dict[str, Hub], *, edits: _Edits | None = None
+) -> Event:
     """Create or update an event by slug; its local times are read in the hub's time zone.
 
     An event's RSVPs and reminder survive a re-import: the row is updated in place.
@@ -150,9 +216,12 @@ async def upsert_event(session: AsyncSession, data: EventFile, hubs: dict[str, H
     zone = ZoneInfo(hub.timezone)
     result = await session.execute(select(Event).where(Event.slug == data.slug))
     event = result.scalar_one_or_none() or Event(slug=data.slug)
+    if edits is not None and edits.keeps("events", data.slug, event.version):
+        return event
     event.hub_id, event.hub = hub.id, hub
     event.titles, event.descriptions = dict(data.titles), dict(data.descriptions)
     event.source_language = data.source_language
+    event.statuses = {}
     event.starts_at = _utc(data.starts, zone)
     event.ends_at = _utc(data.ends, zone)
     event.room, event.capacity, event.topics = data.room, data.capacity, list(data.topics)
@@ -178,15 +247,17 @@ def read_programmes(content_dir: Path) -> list[ProgrammeFile]:
 
 
 async def _import_programme(
-    session: AsyncSession, data: ProgrammeFile, hubs: dict[str, Hub]
+    session: AsyncSession, data: ProgrammeFile, hubs: dict[str, Hub], edits: _Edits
 ) -> None:
     result = await session.execute(
         select(Programme).where(Programme.slug == data.slug).options(selectinload(Programme.runs))
     )
     programme = result.scalar_one_or_none() or Programme(slug=data.slug, runs=[])
-    programme.names, programme.summaries = dict(data.names), dict(data.summaries)
-    programme.descriptions = dict(data.descriptions)
-    programme.status = ReviewStatus.REVIEWED
+    if not edits.keeps("programmes", data.slug, programme.version):
+        programme.names, programme.summaries = dict(data.names), dict(data.summaries)
+        programme.descriptions = dict(data.descriptions)
+        programme.status = ReviewStatus.REVIEWED
+        programme.statuses = {}
     session.add(programme)
     await session.flush()
     existing = {run.hub_id: run for run in programme.runs}
@@ -215,20 +286,26 @@ async def _import_programme(
     await session.flush()
 
 
-async def _import_answer(session: AsyncSession, file: IntentContentFile) -> None:
+async def _import_answer(session: AsyncSession, file: IntentContentFile, edits: _Edits) -> None:
     result = await session.execute(
         select(Answer).where(Answer.intent == file.intent, Answer.hub_id.is_(None))
     )
     answer = result.scalar_one_or_none() or Answer(intent=file.intent, hub_id=None, texts=[])
+    if edits.keeps("answers", file.intent, answer.version):
+        return
     wanted = {language: {"text": text} for language, text in file.answer.items()}
     _sync_texts(answer.texts, wanted, AnswerText)
     session.add(answer)
     await session.flush()
 
 
-async def _import_service(session: AsyncSession, intent: str, data: ServiceFile, hub: Hub) -> None:
+async def _import_service(
+    session: AsyncSession, intent: str, data: ServiceFile, hub: Hub, edits: _Edits
+) -> None:
     result = await session.execute(select(Service).where(Service.slug == data.slug))
     service = result.scalar_one_or_none() or Service(slug=data.slug, texts=[])
+    if edits.keeps("services", data.slug, service.version):
+        return
     service.hub_id = hub.id
     service.intent = intent
     service.partner = data.partner

@@ -50,6 +50,8 @@ class Hub(Base):
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The language the hub's own content is written in; it may never be left empty.
+    default_language: Mapped[str] = mapped_column(String(8), default="de", server_default="de")
 
     def name_in(self, language: str) -> str:
         """Return the hub's name in a language, falling back to German, then the city."""
@@ -176,6 +178,8 @@ class Answer(Base):
     intent: Mapped[str] = mapped_column(String(64), index=True)
     hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id", ondelete="CASCADE"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Bumped by every edit in the dashboard; an edit made on an older version is refused.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     texts: Mapped[list[AnswerText]] = relationship(
         back_populates="answer", cascade="all, delete-orphan", lazy="selectin"
@@ -216,6 +220,7 @@ class Service(Base):
     url: Mapped[str | None] = mapped_column(String(300))
     staff_languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     texts: Mapped[list[ServiceText]] = relationship(
         back_populates="service", cascade="all, delete-orphan", lazy="selectin"
@@ -264,6 +269,8 @@ class Handover(Base):
     language: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
+    # How staff closed it (HandoverOutcome); None when the resident ended it or it is open.
+    outcome: Mapped[str | None] = mapped_column(String(20))
 
     resident: Mapped[Resident] = relationship(lazy="raise")
 
@@ -300,6 +307,10 @@ class Programme(Base):
     summaries: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     descriptions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(20), default=ReviewStatus.REVIEWED)
+    # Review status per language ({"ar": "machine_translated"}); a language not named here
+    # was written by people (the content files).
+    statuses: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     runs: Mapped[list[ProgrammeRun]] = relationship(
         back_populates="programme", cascade="all, delete-orphan", lazy="raise"
@@ -584,6 +595,9 @@ class Event(Base):
     # foreign key: broadcasts already point at events.)
     reminder_broadcast_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Review status per language, as for programmes.
+    statuses: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     hub: Mapped[Hub] = relationship(lazy="joined", innerjoin=True)
 
@@ -712,3 +726,112 @@ class MessageReview(Base):
     reason: Mapped[str | None] = mapped_column(String(20))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# Handover inbox (issue 7)
+
+
+class HandoverOutcome(StrEnum):
+    """How a request to talk to a person ended, as staff record it when closing."""
+
+    RESOLVED = "resolved"
+    REFERRED = "referred"
+    NO_REPLY = "no_reply"
+    OTHER = "other"
+
+
+class HandoverMessage(Base):
+    """One message of a handover's thread: the resident's or a staff member's.
+
+    The resident asked for a person, so the thread keeps its texts for that purpose, whatever
+    the consent to keep other texts: staff must read what they answer. The texts are blanked
+    by the retention job like every message text, and the rows go with /delete.
+    """
+
+    __tablename__ = "handover_messages"
+    __table_args__ = (Index("ix_handover_messages_handover_created", "handover_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handover_id: Mapped[int] = mapped_column(ForeignKey("handovers.id", ondelete="CASCADE"))
+    # in: resident to staff; out: staff to resident.
+    direction: Mapped[str] = mapped_column(String(3))
+    # The words as written, in `language`; None once retention removed them.
+    text: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    # The reader's version (staff language for the resident's words, and vice versa).
+    translation: Mapped[str | None] = mapped_column(Text)
+    translation_language: Mapped[str | None] = mapped_column(String(8))
+    # Who answered: a dashboard member, or a Telegram user in the staff chat.
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    staff_telegram_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    # False: Telegram did not take a staff message (down, or the resident blocked hubbot).
+    delivered: Mapped[bool] = mapped_column(default=True)
+    # The logged message this is, so the conversation page can show its translation.
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def as_export(self) -> dict[str, Any]:
+        """Return the message as the resident sees it in /mydata (without staff ids)."""
+        return {
+            "direction": self.direction,
+            "text": self.text,
+            "language": self.language,
+            "translation": self.translation,
+            "translation_language": self.translation_language,
+            "delivered": self.delivered,
+            "time": self.created_at.isoformat(),
+        }
+
+
+# Annotation and retraining (issue 7)
+
+
+class Annotation(Base):
+    """A staff member's label for a resident's question, waiting to become training data.
+
+    Only the words that go into `nlu_data/` are copied, never who wrote them; the copy is
+    deleted with the resident (`/delete`) until it has been exported.
+    """
+
+    __tablename__ = "annotations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique: annotating a question again corrects its label rather than adding another.
+    message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL"), unique=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    # The NLU data folder it goes to (Dari is trained as `fa`).
+    language: Mapped[str] = mapped_column(String(8))
+    intent: Mapped[str] = mapped_column(String(64))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    exported: Mapped[bool] = mapped_column(default=False)
+
+
+class RetrainStatus(StrEnum):
+    """Where a retraining run stands."""
+
+    RUNNING = "running"
+    LOADED = "loaded"
+    KEPT = "kept"
+    FAILED = "failed"
+
+
+class RetrainRun(Base):
+    """One press of Retrain: export, train, compare on the held-out tests, maybe hot-load."""
+
+    __tablename__ = "retrain_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(10), default=RetrainStatus.RUNNING)
+    # exporting, training, evaluating, loading: what a page reload shows while it runs.
+    step: Mapped[str] = mapped_column(String(20), default="exporting")
+    model_name: Mapped[str | None] = mapped_column(String(80))
+    old_accuracy: Mapped[float | None] = mapped_column(Float)
+    new_accuracy: Mapped[float | None] = mapped_column(Float)
+    examples_added: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(String(500))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]

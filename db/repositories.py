@@ -14,12 +14,14 @@ from sqlalchemy.orm import joinedload
 
 from db.base import Base, utcnow
 from db.models import (
+    Annotation,
     Answer,
     Application,
     ApplicationStatus,
     EventRsvp,
     FlowProgress,
     Handover,
+    HandoverMessage,
     Hub,
     MessageLog,
     ProcessedUpdate,
@@ -98,6 +100,16 @@ async def create_resident(
 
 async def delete_resident(session: AsyncSession, *, resident: Resident) -> None:
     """Erase a resident and, through the foreign key, every message of theirs."""
+    await session.execute(
+        delete(HandoverMessage).where(
+            HandoverMessage.handover_id.in_(
+                select(Handover.id).where(Handover.resident_id == resident.id)
+            )
+        )
+    )
+    # The copies staff annotated go too; what was exported lives on in nlu_data/ only.
+    own_messages = select(MessageLog.id).where(MessageLog.resident_id == resident.id)
+    await session.execute(delete(Annotation).where(Annotation.message_id.in_(own_messages)))
     await session.execute(delete(MessageLog).where(MessageLog.resident_id == resident.id))
     await session.execute(delete(Handover).where(Handover.resident_id == resident.id))
     for table in (Application, TalentProfile, FlowProgress, EventRsvp):
@@ -217,6 +229,19 @@ async def resident_handovers(session: AsyncSession, *, resident: Resident) -> Se
     """Return a resident's requests to talk to a person, oldest first."""
     result = await session.execute(
         select(Handover).where(Handover.resident_id == resident.id).order_by(Handover.id)
+    )
+    return result.scalars().all()
+
+
+async def resident_handover_messages(
+    session: AsyncSession, *, resident: Resident
+) -> Sequence[HandoverMessage]:
+    """Return the threads of a resident's requests to talk to a person, oldest first."""
+    result = await session.execute(
+        select(HandoverMessage)
+        .join(Handover, Handover.id == HandoverMessage.handover_id)
+        .where(Handover.resident_id == resident.id)
+        .order_by(HandoverMessage.id)
     )
     return result.scalars().all()
 

@@ -19,14 +19,11 @@ class FakeNlu:
     intents: dict[str, tuple[str, float]] = field(default_factory=dict)
     delay_s: float = 0.0
     calls: list[str] = field(default_factory=list)
+    # Model files hot-loaded with PUT /model, in order.
     loaded: list[str] = field(default_factory=list)
 
     def app(self) -> Starlette:
         """Return the ASGI app."""
-
-        async def load(request: Request) -> Response:
-            self.loaded.append(str((await request.json())["model_file"]))
-            return Response(status_code=204)
 
         async def parse(request: Request) -> JSONResponse:
             if request.query_params.get("token") != self.token:
@@ -51,6 +48,12 @@ class FakeNlu:
 
         async def status(request: Request) -> JSONResponse:
             return JSONResponse({"model_file": "fake.tar.gz"})
+
+        async def load(request: Request) -> Response:
+            if request.query_params.get("token") != self.token:
+                return JSONResponse({"message": "unauthorized"}, status_code=401)
+            self.loaded.append(str((await request.json())["model_file"]))
+            return Response(status_code=204)
 
         return Starlette(
             routes=[

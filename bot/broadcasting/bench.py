@@ -102,7 +102,7 @@ async def _confirm(
         started = time.perf_counter()
         count = await compose.confirm(session, broadcast)
         await session.commit()
-        return broadcast.id, count, time.perf_counter() - started
+        return broadcast.id, count or 0, time.perf_counter() - started
 
 
 async def _database(database_url: str | None, tmp: str) -> str:

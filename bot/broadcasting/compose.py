@@ -7,10 +7,11 @@ they go out once a person has reviewed (or written) that translation.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.broadcasting import outbox
@@ -66,6 +67,19 @@ async def start(
     )
     if draft is not None:
         return draft
+    return await create(
+        session, staff=staff, staff_user_id=staff_user_id, chat_id=chat_id, language=language
+    )
+
+
+async def create(
+    session: AsyncSession, *, staff: Staff, staff_user_id: int, chat_id: int, language: str
+) -> Broadcast:
+    """Start a new draft at the staff member's hub, written in `language`.
+
+    `staff_user_id` finds a Telegram draft again (0: composed elsewhere, e.g. the dashboard);
+    `chat_id` is told when the broadcast has gone out (0: nobody).
+    """
     draft = Broadcast(
         staff_id=staff.id,
         staff_user_id=staff_user_id,
@@ -114,6 +128,27 @@ def toggle_language(broadcast: Broadcast, language: str) -> None:
         broadcast.languages = _toggled(list(broadcast.languages), language)
 
 
+def set_target(
+    broadcast: Broadcast,
+    *,
+    hub_id: int | None,
+    topics: Iterable[str] = (),
+    languages: Iterable[str] = (),
+    event_id: int | None = None,
+    critical: bool = False,
+    urgent: bool = False,
+    send_after: datetime | None = None,
+) -> None:
+    """Set the whole target at once; unknown topics and languages are left out."""
+    known_topics = {t.value for t in Topic}
+    broadcast.hub_id = hub_id
+    broadcast.topics = [topic for topic in dict.fromkeys(topics) if topic in known_topics]
+    broadcast.languages = [code for code in dict.fromkeys(languages) if code in LANGUAGE_BY_CODE]
+    broadcast.event_id = event_id
+    broadcast.critical, broadcast.urgent = critical, urgent
+    broadcast.send_after = send_after
+
+
 def target_languages(broadcast: Broadcast) -> list[str]:
     """Return the languages the broadcast goes out in."""
     chosen = set(broadcast.languages)
@@ -125,7 +160,8 @@ def parse_time(text: str, *, timezone: str, now: datetime | None = None) -> date
     zone = ZoneInfo(timezone)
     local_now = (now or utcnow()).astimezone(zone)
     text = text.strip()
-    for pattern in ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M"):
+    # The last pattern is what a browser's datetime-local field sends.
+    for pattern in ("%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M", "%Y-%m-%dT%H:%M"):
         try:
             return datetime.strptime(text, pattern).replace(tzinfo=zone)
         except ValueError:
@@ -238,12 +274,28 @@ def unreviewed_languages(broadcast: Broadcast) -> list[str]:
     ]
 
 
-async def confirm(session: AsyncSession, broadcast: Broadcast) -> int:
-    """Confirm the draft and queue one outbox row per recipient, in this transaction."""
+async def confirm(session: AsyncSession, broadcast: Broadcast) -> int | None:
+    """Confirm the draft and queue one outbox row per recipient, in this transaction.
+
+    Return how many were queued, or None when the broadcast was no longer a draft: the
+    status changes by compare-and-set, so two confirmations never queue it twice.
+    """
     held = unreviewed_languages(broadcast) if broadcast.critical else []
-    broadcast.status = BroadcastStatus.READY
-    broadcast.step = STEP_DONE
-    broadcast.confirmed_at = utcnow()
+    now = utcnow()
+    claimed = await session.execute(
+        update(Broadcast)
+        .where(Broadcast.id == broadcast.id, Broadcast.status == BroadcastStatus.DRAFT)
+        .values(status=BroadcastStatus.READY, step=STEP_DONE, confirmed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if int(getattr(claimed, "rowcount", 0) or 0) != 1:
+        await session.refresh(broadcast)
+        return None
+    broadcast.status, broadcast.step, broadcast.confirmed_at = (
+        BroadcastStatus.READY,
+        STEP_DONE,
+        now,
+    )
     await session.flush()
     count = await outbox.enqueue(session, broadcast, held_languages=held)
     if count == 0:

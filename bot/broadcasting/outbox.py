@@ -373,3 +373,16 @@ async def finish(session: AsyncSession, *, broadcast_ids: Collection[int]) -> li
         return []
     found = await session.execute(select(Broadcast).where(Broadcast.id.in_(done)))
     return list(found.scalars().all())
+
+
+async def progress_by_language(session: AsyncSession, broadcast_id: int) -> dict[str, Progress]:
+    """Return one broadcast's recipients by language and state."""
+    result = await session.execute(
+        select(OutboxMessage.language, OutboxMessage.status, func.count())
+        .where(OutboxMessage.broadcast_id == broadcast_id)
+        .group_by(OutboxMessage.language, OutboxMessage.status)
+    )
+    counts: dict[str, dict[str, int]] = {}
+    for language, status, count in result.all():
+        counts.setdefault(language, {})[status] = int(count)
+    return {language: Progress(**by_status) for language, by_status in sorted(counts.items())}

@@ -226,6 +226,13 @@ async def _confirm(press: _Press) -> None:
     """Queue the broadcast for every recipient."""
     _ = press._
     count = await compose.confirm(press.context.scope.session, press.broadcast)
+    if count is None:
+        await press.context.say(
+            _.gettext("Broadcast #{number} was already confirmed or cancelled.").format(
+                number=press.broadcast.id
+            )
+        )
+        return
     confirmed = _.gettext("Broadcast #{number} is confirmed: {count} recipients are queued.")
     await press.context.say(
         confirmed.format(number=press.broadcast.id, count=count)

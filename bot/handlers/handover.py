@@ -9,31 +9,35 @@ from telegram.error import TelegramError
 
 from bot import keyboards, replies
 from bot.context import HubContext
-from bot.i18n import N_, Translator
-from bot.outgoing import send_text
+from bot.i18n import N_
 from bot.services import handover as handovers
-from bot.services.translation import TranslationUnavailable
-from db import repositories
-from db.base import utcnow
-from db.models import Direction, Handover, HandoverStatus, Resident
+from db.models import Handover, HandoverOutcome, HandoverStatus, Resident
 
 logger = logging.getLogger(__name__)
 
 NO_STAFF_CHAT = N_(
     "hubbot cannot put you through to a staff member in this chat yet. You can reach the team here:"
 )
+NOT_DELIVERED = N_(
+    "The message could not be delivered to the resident; it is kept in the thread as not delivered."
+)
 
 
 async def ask_for_person(context: HubContext) -> None:
-    """Pass the resident to the team, or give the team's contact when no staff chat is set."""
+    """Pass the resident to the team (staff chat and dashboard inbox), or give its contact.
+
+    The request is taken when someone can see it: a staff chat, or an active dashboard account
+    for the resident's hub. Otherwise promising an answer would be a lie; the hub's contact
+    details are given instead.
+    """
     _ = context.i18n
     staff_chat = context.deps.settings.staff_chat_id
     resident = context.resident
-    if staff_chat is None:
-        contact = replies.hub_contact(_, resident.hub)
-        await context.say(_.gettext(NO_STAFF_CHAT) + "\n\n" + contact, keyboards.main_menu(_))
-        return
     session = context.scope.session
+    inbox = await handovers.inbox_is_staffed(session, hub_id=resident.hub_id)
+    if staff_chat is None and not inbox:
+        await _give_contact(context)
+        return
     handover, created = await handovers.request(session, resident=resident, language=_.language)
     if not created:
         await context.say(
@@ -41,17 +45,20 @@ async def ask_for_person(context: HubContext) -> None:
             keyboards.end_handover(_),
         )
         return
-    staff = context.deps.catalogue.translator(context.deps.settings.staff_language)
-    messages = await handovers.recent_messages(session, resident=resident)
-    notice = handovers.staff_notice(staff, handover=handover, resident=resident, messages=messages)
-    try:
-        await context.bot.send_message(staff_chat, notice)
-    except TelegramError as error:
-        logger.error("the staff chat cannot be reached: %s", error)
-        handovers.close(handover)
-        contact = replies.hub_contact(_, resident.hub)
-        await context.say(_.gettext(NO_STAFF_CHAT) + "\n\n" + contact, keyboards.main_menu(_))
-        return
+    if staff_chat is not None:
+        staff = context.deps.catalogue.translator(context.deps.settings.staff_language)
+        messages = await handovers.recent_messages(session, resident=resident)
+        notice = handovers.staff_notice(
+            staff, handover=handover, resident=resident, messages=messages
+        )
+        try:
+            await context.bot.send_message(staff_chat, notice)
+        except TelegramError as error:
+            logger.error("the staff chat cannot be reached: %s", error)
+            if not inbox:
+                handovers.close(handover)
+                await _give_contact(context)
+                return
     hours = resident.hub.opening_hours_in(_.language) if resident.hub is not None else ""
     await context.say(
         _.gettext(
@@ -63,33 +70,40 @@ async def ask_for_person(context: HubContext) -> None:
     )
 
 
+async def _give_contact(context: HubContext) -> None:
+    _ = context.i18n
+    contact = replies.hub_contact(_, context.resident.hub)
+    await context.say(_.gettext(NO_STAFF_CHAT) + "\n\n" + contact, keyboards.main_menu(_))
+
+
 async def forward_to_staff(context: HubContext, text: str) -> bool:
-    """Relay a resident's message to the staff chat if a request is open; tell whether it was."""
+    """Keep a resident's message in the open request's thread (and relay it to the staff chat
+    if there is one); tell whether a request was open."""
     staff_chat = context.deps.settings.staff_chat_id
-    if staff_chat is None:
-        return False
     handover = await handovers.open_handover_of(context.scope.session, resident=context.resident)
     if handover is None:
         return False
     incoming = context.scope.incoming
     if incoming is not None:
         incoming.outcome = "handover"
-    staff_language = context.deps.settings.staff_language
-    relayed = f"{handovers.reference(handover)} → {text}"
-    try:
-        translation = await context.deps.translation.translate(
-            context.scope.session,
-            text,
-            source=context.i18n.language,
-            target=staff_language,
-            remember=False,
-        )
-    except TranslationUnavailable as error:
-        logger.info("resident's message not translated for staff: %s", error)
-    else:
-        if translation.text != text:
-            relayed += f"\n🌐 {translation.text}"
-    await context.bot.send_message(staff_chat, relayed)
+    entry = await handovers.relay_from_resident(
+        context.scope.session,
+        context.deps.translation,
+        handover=handover,
+        text=text,
+        language=context.i18n.language,
+        staff_language=context.deps.settings.staff_language,
+        logged=incoming,
+    )
+    if staff_chat is not None:
+        relayed = f"{handovers.reference(handover)} → {text}"
+        if entry.translation:
+            relayed += f"\n🌐 {entry.translation}"
+        try:
+            await context.bot.send_message(staff_chat, relayed)
+        except TelegramError as error:
+            # The message is in the thread; the dashboard's inbox shows it.
+            logger.error("the staff chat cannot be reached: %s", error)
     await context.say(context.i18n.gettext("Sent to the team ✓"))
     return True
 
@@ -118,6 +132,14 @@ async def resident_ends(update: Update, context: HubContext) -> None:
     )
 
 
+def relay(context: HubContext) -> handovers.Relay:
+    """Return what staff messages need to reach residents, from the bot's dependencies."""
+    deps = context.deps
+    return handovers.Relay(
+        context.bot, deps.translation, deps.catalogue, deps.settings.consent_version
+    )
+
+
 async def staff_reply(update: Update, context: HubContext) -> None:
     """Relay a staff member's reply to the resident, or close the request with /close."""
     message = update.message
@@ -136,63 +158,35 @@ async def staff_reply(update: Update, context: HubContext) -> None:
     if handover is None or resident is None or handover.status != HandoverStatus.OPEN:
         await message.reply_text(staff.gettext("This request is closed or no longer exists."))
         return
-    _ = context.deps.catalogue.translator(handover.language or resident.language)
     text = (message.text or "").strip()
     if text.startswith("/close"):
-        handovers.close(handover)
-        outgoing = _.gettext(
-            "The hub team has closed your request. hubbot answers your questions again."
+        delivery = await handovers.close_request(
+            session, relay(context), handover=handover, resident=resident, outcome=_outcome(text)
         )
         confirmation = staff.gettext("{reference} closed.")
     else:
-        outgoing = (
-            _.gettext("Message from the hub team:")
-            + "\n\n"
-            + await _in_language_of(context, text, source=staff.language, reader=_)
+        delivery, _entry = await handovers.reply_to_resident(
+            session,
+            relay(context),
+            handover=handover,
+            resident=resident,
+            text=text,
+            source=staff.language,
+            staff_telegram_user_id=message.from_user.id if message.from_user else None,
         )
         confirmation = None
-    delivered = await send_text(context.bot, resident.chat_id, outgoing, rtl=_.rtl)
-    if not delivered:
-        resident.blocked_at = utcnow()
+    if delivery is handovers.Delivery.BLOCKED:
         await message.reply_text(staff.gettext("The resident has blocked hubbot."))
-        return
-    await repositories.log_message(
-        session,
-        resident=resident,
-        direction=Direction.OUTGOING,
-        kind="staff",
-        text=outgoing if resident.stores_text(context.deps.settings.consent_version) else None,
-        language=_.language,
-    )
-    if confirmation:
+    elif delivery is handovers.Delivery.UNREACHABLE:
+        await message.reply_text(staff.gettext(NOT_DELIVERED))
+    elif confirmation:
         await message.reply_text(confirmation.format(reference=handovers.reference(handover)))
 
 
-async def _in_language_of(
-    context: HubContext, text: str, *, source: str, reader: Translator
-) -> str:
-    """Return a staff message for the resident: translated and labelled, or the original."""
-    if source == reader.language:
-        return text
-    try:
-        translation = await context.deps.translation.translate(
-            context.scope.session, text, source=source, target=reader.language, remember=False
-        )
-    except TranslationUnavailable as error:
-        logger.info("staff reply not translated: %s", error)
-        return text + "\n\n" + reader.gettext("(Automatic translation is not available right now.)")
-    if not translation.machine:
-        return translation.text
-    explained = context.deps.translation.terms.explain(text, reader.language)
-    glossary = "".join(f"\nℹ️ {line}" for line in explained)
-    return (
-        translation.text
-        + glossary
-        + "\n\n"
-        + reader.gettext("Translated automatically. The original:")
-        + "\n"
-        + text
-    )
+def _outcome(command: str) -> HandoverOutcome | None:
+    """Read the outcome of "/close referred"; none when absent or unknown."""
+    word = command.removeprefix("/close").strip().lower()
+    return HandoverOutcome(word) if word in set(HandoverOutcome) else None
 
 
 async def alert_staff(context: HubContext, *, category: str, text: str) -> None:

@@ -6,6 +6,7 @@ from telegram import Update
 
 from bot import keyboards, replies
 from bot.context import HubContext
+from bot.formatting import paragraph
 from bot.handlers import events, flows, handover, onboarding, privacy, talent
 from bot.i18n import LANGUAGES
 from bot.services.answers import Answer, AnswerKind
@@ -105,7 +106,7 @@ async def deliver(context: HubContext, answer: Answer, *, question: str | None =
             website=answer.website,
             address=answer.address,
         )
-        await context.say(answer.text, keyboard)
+        await context.say_lines(answer.lines or paragraph(answer.text), keyboard)
     elif answer.kind is AnswerKind.UNSURE:
         await context.say(
             _.gettext(

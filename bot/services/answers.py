@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.formatting import Line
 from bot.services import composer
 from bot.services.intent_search import IntentSearch
 from bot.services.nlu import FALLBACK_INTENT, NluClient, NluResult, NluUnavailable
@@ -52,6 +53,7 @@ class Answer:
     understood_by: str = "nlu"
     website: str | None = None
     address: str | None = None
+    lines: tuple[Line, ...] = ()
 
 
 class ContentAnswerService:
@@ -139,4 +141,5 @@ class ContentAnswerService:
             understood_by=source,
             website=composed.website,
             address=composed.address,
+            lines=composed.lines,
         )

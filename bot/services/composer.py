@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.formatting import Line, paragraph, plain_text
 from db import repositories
 from db.models import Hub, Service
 
@@ -32,32 +33,37 @@ def fill_placeholders(text: str, hub: Hub | None, language: str) -> str:
     return text
 
 
-def describe_service(service: Service, language: str) -> str | None:
+def describe_service(service: Service, language: str) -> list[Line] | None:
     """Return a service as a short block: title, description, hours, where, how."""
     text = service.text_in(language) or next(
         (service.text_in(code) for code in FALLBACK_LANGUAGES if service.text_in(code)), None
     )
     if text is None:
         return None
-    lines = [f"▪ {text.title}", text.body]
+    lines = [Line(f"▪ {text.title}", bold=True), *paragraph(text.body)]
     if text.opening_hours:
-        lines.append(f"🕒 {text.opening_hours}")
+        lines.append(Line(f"🕒 {text.opening_hours}"))
     if service.address:
-        lines.append(f"📍 {service.address}")
+        lines.append(Line(f"📍 {service.address}"))
     if service.phone:
-        lines.append(f"☎ {service.phone}")
+        lines.append(Line(f"☎ {service.phone}"))
     if service.url:
-        lines.append(f"🔗 {service.url}")
-    return "\n".join(lines)
+        lines.append(Line("🔗 ", url=service.url))
+    return lines
 
 
 @dataclass(frozen=True, slots=True)
 class Composed:
-    """An answer's text and where its first service can be found."""
+    """An answer's lines and where its first service can be found."""
 
-    text: str
+    lines: tuple[Line, ...]
     website: str | None = None
     address: str | None = None
+
+    @property
+    def text(self) -> str:
+        """Return the answer as the resident reads it."""
+        return plain_text(self.lines)
 
 
 async def compose(
@@ -74,7 +80,7 @@ async def compose(
     )
     if text is None:
         return None
-    parts = [fill_placeholders(text.text, hub, language)]
+    lines = paragraph(fill_placeholders(text.text, hub, language))
     services = await repositories.list_services(
         session, intent=intent, hub_id=hub.id if hub is not None else None
     )
@@ -82,10 +88,10 @@ async def compose(
     for service in shown:
         block = describe_service(service, language)
         if block:
-            parts.append(block)
+            lines += [Line(""), *block]
     first = shown[0] if shown else None
     return Composed(
-        text="\n\n".join(parts),
+        lines=tuple(lines),
         website=first.url if first else None,
         address=first.address if first else None,
     )

@@ -31,6 +31,7 @@ from db.models import (
     Event,
     EventRsvp,
     Resident,
+    ReviewStatus,
     RsvpStatus,
 )
 
@@ -94,7 +95,9 @@ class EventService:
         fallback = "fa" if language == "prs" else None
         for code in (language, fallback):
             if code and event.titles.get(code):
-                return EventText(event.titles[code], event.descriptions.get(code, ""))
+                # A text pasted from a machine and not yet reviewed (in the dashboard) says so.
+                machine = event.statuses.get(code) == ReviewStatus.MACHINE_TRANSLATED
+                return EventText(event.titles[code], event.descriptions.get(code, ""), machine)
         source = event.source_language
         title, description = event.titles.get(source, ""), event.descriptions.get(source, "")
         try:
@@ -109,6 +112,21 @@ class EventService:
             return EventText(title, description)
         texts = [item.text for item in translated] + ["", ""]
         return EventText(texts[0], texts[1] if description else "", machine=True)
+
+    async def title_in(self, session: AsyncSession, event: Event, language: str) -> str:
+        """Return the title alone in a language (for a one-line notice), else the original."""
+        for code in (language, "fa" if language == "prs" else None):
+            if code and event.titles.get(code):
+                return event.titles[code]
+        source = event.source_language
+        title = event.titles.get(source, event.slug)
+        try:
+            translated = await self._translation.translate(
+                session, title, source=source, target=language, remember=True
+            )
+        except TranslationUnavailable:
+            return title
+        return translated.text
 
     async def counts(self, session: AsyncSession, event: Event) -> tuple[int, int]:
         """Return how many are coming and how many wait."""

@@ -30,17 +30,25 @@ class Example:
 
 def read_examples(data_dir: Path) -> list[Example]:
     """Read every `nlu.yml` under the Rasa data folder."""
+    return [
+        example
+        for path in sorted(data_dir.glob("**/*.yml"))
+        for example in read_examples_file(path)
+    ]
+
+
+def read_examples_file(path: Path) -> list[Example]:
+    """Read the intent examples of one Rasa NLU file."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     examples = []
-    for path in sorted(data_dir.glob("**/*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for block in data.get("nlu") or []:
-            intent = block.get("intent")
-            if not intent:
-                continue
-            for line in str(block.get("examples", "")).splitlines():
-                text = line.strip().removeprefix("-").strip()
-                if text:
-                    examples.append(Example(text, str(intent)))
+    for block in data.get("nlu") or []:
+        intent = block.get("intent")
+        if not intent:
+            continue
+        for line in str(block.get("examples", "")).splitlines():
+            text = line.strip().removeprefix("-").strip()
+            if text:
+                examples.append(Example(text, str(intent)))
     return examples
 
 

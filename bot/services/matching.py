@@ -7,9 +7,11 @@ in [0, 1] for what the words miss ("back home I cooked for weddings of 300 guest
 resident's hub: shared meeting times, shared languages, and free places.
 
 The weights were chosen on the development set `eval/match_dev/` (never on `eval/match/`):
-the semantic part counts three times as much as the best word match, because words also pick
+the semantic part counts four times as much as the best word match, because words also pick
 up context ("hospital" in "I interpreted for patients at the hospital") while the life
-situations carry the meaning.
+situations carry the meaning. In an answer of fewer than SHORT_TEXT words that names a listed
+skill ("Aşçıyım"), the words are the meaning and e5 knows little of one inflected word, so
+the semantic part shrinks with the length.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.i18n import N_, Translator
-from bot.services.skills import Skill, SkillMatch, SkillRecogniser
+from bot.services.skills import Skill, SkillMatch, SkillRecogniser, tokenise
 from db.content_schema import PROGRAMMES
 
 SECONDARY_WEIGHT = 0.6
 WISH_WEIGHT = 1.0
-SEMANTIC_WEIGHT = 3.0
+SEMANTIC_WEIGHT = 4.0
+SHORT_TEXT = 4
 TIMES_BONUS = 0.15
 LANGUAGE_BONUS = 0.1
 FULL_PENALTY = 0.3
@@ -119,7 +122,13 @@ class ProgrammeMatcher:
 
     def similarity(self, text: str) -> Mapping[str, float]:
         """Return the semantic similarity per programme, or nothing without a scorer."""
-        return self.semantic.scores(text) if self.semantic is not None else {}
+        if self.semantic is None:
+            return {}
+        scores = self.semantic.scores(text)
+        words = len(tokenise(text))
+        if words >= SHORT_TEXT or not self.recogniser.recognise(text):
+            return scores
+        return {slug: value * words / SHORT_TEXT for slug, value in scores.items()}
 
     def rank(
         self, wants: Wants, runs: Mapping[str, RunFacts] | None = None

@@ -16,6 +16,7 @@ async def export_resident(session: AsyncSession, *, resident: Resident) -> bytes
     """Return everything stored about a resident as pretty UTF-8 JSON."""
     messages = await repositories.resident_messages(session, resident=resident)
     handovers = await repositories.resident_handovers(session, resident=resident)
+    threads = await repositories.resident_handover_messages(session, resident=resident)
     profile = await repositories.get_talent_profile(session, resident=resident)
     applications = await repositories.resident_applications(session, resident=resident)
     progress = await repositories.get_flow_progress(session, resident=resident)
@@ -44,6 +45,10 @@ async def export_resident(session: AsyncSession, *, resident: Resident) -> bytes
                 "language": handover.language,
                 "opened": handover.created_at.isoformat(),
                 "closed": handover.closed_at.isoformat() if handover.closed_at else None,
+                "outcome": handover.outcome,
+                "thread": [
+                    entry.as_export() for entry in threads if entry.handover_id == handover.id
+                ],
             }
             for handover in handovers
         ],

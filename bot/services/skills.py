@@ -134,6 +134,13 @@ def lookup_keys(token: str) -> frozenset[str]:
     return token_keys(token) | prefixes
 
 
+@lru_cache(maxsize=65536)
+def part_keys(token: str) -> frozenset[str]:
+    """Return the lookup forms of the parts of a hyphenated token ("столяр-краснодеревщик")."""
+    parts = [part for part in token.split("-") if len(part) >= MIN_STEM]
+    return frozenset().union(*(lookup_keys(part) for part in parts))
+
+
 def tokenise(text: str) -> list[str]:
     """Split normalised text into word tokens."""
     return _TOKEN.findall(normalise_for_matching(text))
@@ -182,6 +189,10 @@ class SkillRecogniser:
         tokens = tokenise(text)
         raw_words = set(_TOKEN.findall(text))
         keys = [lookup_keys(token) for token in tokens]
+        # A hyphenated word the lists lack as a whole is looked up by its parts.
+        for index, token in enumerate(tokens):
+            if "-" in token and not self._candidates(token, keys[index]):
+                keys[index] = keys[index] | part_keys(token)
         used = [False] * len(tokens)
         scores: dict[str, float] = defaultdict(float)
         evidence: dict[str, list[str]] = defaultdict(list)

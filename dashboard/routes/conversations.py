@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import RedirectResponse, Response
 
-from dashboard import conversations
+from dashboard import annotation, conversations
 from dashboard.deps import Ctx, page
 from db.models import ReviewReason, ReviewState, StaffRole
 
@@ -50,6 +50,8 @@ async def _conversation_page(ctx: Ctx, *, revealed: int | None = None) -> Respon
     )
     if conversation is None:
         return ctx.refuse(404, ctx._("There is no such conversation."))
+    may_annotate = ctx.member.may(StaffRole.COORDINATOR)
+    question_ids = [message.id for message in conversation.messages if message.is_question]
     return ctx.render(
         "conversation.html",
         conversation=conversation,
@@ -57,6 +59,9 @@ async def _conversation_page(ctx: Ctx, *, revealed: int | None = None) -> Respon
         may_reveal=ctx.member.may(StaffRole.COORDINATOR),
         review_states=list(ReviewState),
         review_reasons=list(ReviewReason),
+        may_annotate=may_annotate,
+        intents=(await ctx.state.nlu_data.get()).intents if may_annotate else [],
+        labels=await annotation.labels_of(ctx.db, question_ids),
     )
 
 

@@ -43,6 +43,11 @@ async def needs_report(ctx: Ctx) -> Response:
             report.applications, title=ctx._("Applications by programme"), colour=2
         ),
         wish_chart=charts.bar_chart(report.wishes, title=ctx._("Talent wishes"), colour=3),
+        attendance_chart=charts.bar_chart(
+            [needs.Count(event.title, event.going) for event in report.events],
+            title=ctx._("Places taken per event"),
+            colour=4,
+        ),
     )
 
 

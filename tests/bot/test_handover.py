@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import selectinload
 
+from bot.services.personal_data import export_resident
+from db.models import Handover, HandoverMessage, Resident, Staff, StaffAccount, StaffRole
 from tests.bot.harness import SandboxResident, button_data, visible
 from tests.bot.test_first_conversation import onboard
 from tests.bot.test_personal_data import rows_mentioning
@@ -73,3 +78,89 @@ async def test_without_a_staff_chat_the_hub_contact_is_offered(
     await person.press("menu:person")
     reply = await person.reply()
     assert "+49 30 1234567" in reply["text"]
+
+
+async def _thread_of(
+    sessionmaker: async_sessionmaker[AsyncSession], person: SandboxResident
+) -> tuple[Handover, list[HandoverMessage]]:
+    async with sessionmaker() as session:
+        handover = await session.scalar(
+            select(Handover)
+            .join(Resident, Resident.id == Handover.resident_id)
+            .where(Resident.telegram_user_id == person.user_id)
+        )
+        assert handover is not None
+        thread = await session.scalars(
+            select(HandoverMessage)
+            .where(HandoverMessage.handover_id == handover.id)
+            .order_by(HandoverMessage.id)
+        )
+        return handover, list(thread)
+
+
+async def test_the_thread_keeps_both_sides_even_without_consent_and_close_names_the_outcome(
+    resident: Callable[..., SandboxResident],
+    staff_member: SandboxResident,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    staff = staff_member
+    person = resident("ar")
+    await onboard(person, "ar", accept=False)
+    await person.press("menu:person")
+    await person.reply()
+    notice = (await staff.replies())[-1]
+
+    await person.send("عندي موعد غدا")
+    await person.reply()
+    await staff.send("Komm morgen um 10 Uhr vorbei.", reply_to=notice["message_id"])
+    await staff.settled()
+    await person.reply()
+    handover, thread = await _thread_of(sessionmaker, person)
+    assert [(m.direction, m.text, m.language, m.delivered) for m in thread] == [
+        ("in", "عندي موعد غدا", "ar", True),
+        ("out", "Komm morgen um 10 Uhr vorbei.", "de", True),
+    ], "the resident asked for a person: the thread is kept although texts are not"
+    assert thread[1].staff_telegram_user_id == STAFF_USER
+    assert handover.status == "open"
+
+    await staff.send("/close referred", reply_to=notice["message_id"])
+    await staff.settled()
+    assert (await person.reply())["text"]
+    handover, _thread = await _thread_of(sessionmaker, person)
+    assert (handover.status, handover.outcome) == ("closed", "referred")
+    async with sessionmaker() as session:
+        stored = await session.scalar(
+            select(Resident)
+            .options(selectinload(Resident.hub))
+            .where(Resident.telegram_user_id == person.user_id)
+        )
+        assert stored is not None
+        export = json.loads(await export_resident(session, resident=stored))
+    request = export["requests_to_talk_to_a_person"][0]
+    assert request["outcome"] == "referred"
+    assert [m["text"] for m in request["thread"]] == [
+        "عندي موعد غدا",
+        "Komm morgen um 10 Uhr vorbei.",
+    ]
+
+
+@pytest.mark.parametrize("settings_overrides", [{}])
+async def test_without_a_staff_chat_a_dashboard_account_takes_the_request_in_the_inbox(
+    resident: Callable[..., SandboxResident],
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    async with sessionmaker() as session:
+        member = Staff(name="Amal", email="amal@hub.example", role=StaffRole.STAFF)
+        session.add(StaffAccount(staff=member, password_hash="x"))
+        await session.commit()
+    person = resident("ar")
+    await onboard(person, "ar")
+    await person.press("menu:person")
+    passed_on = await person.reply()
+    assert button_data(passed_on) == ["handover:end"], "taken, not a phone number"
+
+    await person.send("عندي موعد غدا")
+    assert "✓" in (await person.reply())["text"]
+    handover, thread = await _thread_of(sessionmaker, person)
+    assert handover.status == "open"
+    assert [(m.direction, m.text) for m in thread] == [("in", "عندي موعد غدا")]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
+from collections import defaultdict
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
 from bot.i18n import Catalogue
-from bot.match_measure import rank_text
+from bot.match_measure import Tally, rank_text, write_confusions
 from bot.services.matching import ProgrammeMatcher, RunFacts, Wants
 from bot.services.skills import SkillRecogniser, load_taxonomy
 
@@ -80,3 +82,37 @@ def test_the_eval_set_is_never_part_of_the_word_lists() -> None:
             text = entry["text"].lower()
             if len(text.split()) >= 3:
                 assert text not in words, f"{path.name}: {entry['text']!r}"
+
+
+class _Disagreeing:
+    """A semantic scorer that prefers the workshop for every text, like e5 on one odd word."""
+
+    def scores(self, text: str) -> dict[str, float]:
+        return {"repair-and-make": 1.0, "kitchen-lab": 0.6}
+
+    def warm_up(self) -> None:
+        pass
+
+
+def test_a_job_title_alone_is_ranked_by_its_words_not_by_a_noisy_meaning() -> None:
+    matcher = ProgrammeMatcher(WORDS_ONLY.recogniser, _Disagreeing())
+    assert rank_text(matcher, "Aşçıyım")[0] == "kitchen-lab"
+    story = "Back home the whole street ate what I made; now I fix whatever breaks in our building"
+    assert rank_text(matcher, story)[0] == "repair-and-make"
+
+
+def test_eval_match_names_the_programmes_it_confuses() -> None:
+    tally = Tally(defaultdict(list), defaultdict(list), [], [])
+    tally.confused[("indirect", "language-bridges", "care-circle")] += 2
+    other = Tally(defaultdict(list), defaultdict(list), [], [])
+    other.confused[("indirect", "language-bridges", "care-circle")] += 1
+    other.confused[("plain", "kitchen-lab", "founders-studio")] += 1
+    out = io.StringIO()
+    write_confusions({"fr": tally, "ar": other}, out)
+    lines = out.getvalue().splitlines()
+    plain = lines.index("confused on plain descriptions (expected -> ranked first, count, where)")
+    assert lines[plain + 1].split() == ["kitchen-lab", "->", "founders-studio", "1", "ar"]
+    indirect = lines.index(
+        "confused on indirect descriptions (expected -> ranked first, count, where)"
+    )
+    assert lines[indirect + 1].split() == ["language-bridges", "->", "care-circle", "3", "ar", "fr"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import AsyncIterator, Callable
 
 import httpx
@@ -213,3 +215,32 @@ async def test_a_short_message_does_not_flip_the_language(
     await person.send("ok")
     await person.reply()
     assert (await logged_questions(sessionmaker, person))[-1].language == "ar"
+
+
+async def test_content_markup_arrives_as_text_and_a_long_answer_in_several_parts(
+    resident: Callable[..., SandboxResident],
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    pasted = "يرجى احضار <b>كل</b> الاوراق & النسخ <script>alert(1)</script>. " * 80
+    async with sessionmaker() as session:
+        hub = await repositories.get_hub(session, slug="berlin")
+        assert hub is not None
+        [service, *_] = await repositories.list_services(session, intent="housing", hub_id=hub.id)
+        text = service.text_in("ar")
+        assert text is not None
+        text.body = pasted
+        title = text.title
+        await session.commit()
+    person = resident("ar")
+    await onboard(person, "ar")
+    await person.send(ARABIC_HOUSING)
+    parts = await person.replies()
+
+    assert len(parts) >= 2
+    assert all(len(part["text"]) <= 4096 for part in parts)
+    whole = visible("\n".join(part["text"] for part in parts))
+    assert whole.count("<script>alert(1)</script>") == 80, "content is shown as typed, all of it"
+    bold = [visible(b) for part in parts for b in re.findall(r"<b>(.*?)</b>", part["html"])]
+    assert bold[0] == f"▪ {html.escape(title, quote=False)}", "service titles are bold"
+    assert all(b.startswith("▪ ") for b in bold), "markup typed into content is not"
+    assert [bool(part["reply_markup"]) for part in parts] == [False] * (len(parts) - 1) + [True]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.similarity import ProgrammeSimilarity
+from bot.services.similarity import SPREAD, ProgrammeSimilarity
 
 PASSAGES = {
     "kitchen-lab": ["I cooked every day for a big family", "baking bread at dawn"],
@@ -21,7 +21,19 @@ def test_a_description_is_closest_to_its_programme_in_another_language(tmp_path:
     scores = similarity.scores("كنت أطبخ كل يوم لعائلة كبيرة")
     assert max(scores, key=lambda slug: scores[slug]) == "kitchen-lab"
     assert set(scores.values()) <= {value for value in scores.values() if 0 <= value <= 1}
-    assert list(tmp_path.glob("passages-*.npy")), "the passage embeddings are cached"
+    assert scores["kitchen-lab"] == 1.0
+    assert len(list(tmp_path.glob("passages-*.npy"))) == 2, "both views are cached"
+
+
+def test_scores_fall_with_the_gap_to_the_closest_programme(tmp_path: Path) -> None:
+    similarity = ProgrammeSimilarity(PASSAGES, cache_dir=tmp_path, views=(False,))
+    text = "I repaired mobile phones in a market stall"
+    closeness, scores = similarity.closeness(text), similarity.scores(text)
+    best = max(closeness.values())
+    for slug, value in closeness.items():
+        assert scores[slug] == pytest.approx(max(0.0, 1 - (best - value) / SPREAD), abs=1e-4)
+    assert max(scores, key=lambda slug: scores[slug]) == "repair-and-make"
+    assert len(list(tmp_path.glob("passages-*.npy"))) == 1
 
 
 def test_the_cache_is_used_on_the_next_start(tmp_path: Path) -> None:

@@ -83,3 +83,16 @@ def test_a_skill_shows_its_name_in_the_readers_language() -> None:
     assert cooking.name_in("de") == cooking.words["de"][0]
     assert cooking.name_in("prs") == cooking.words["fa"][0], "Dari readers get the Persian name"
     assert Skill("x.y", ("kitchen-lab",), {}).name_in("de") == "x.y"
+
+
+def test_a_hyphenated_word_is_found_by_its_parts_unless_it_is_listed_whole() -> None:
+    assert found("столяр-краснодеревщик, 20 лет стажа") == ["craft.carpentry"]
+    assert found("Maschinenbau-Ingenieurin") == ["craft.engineering"]
+    assert found("смм-менеджер") == ["digital.social_media"]
+
+
+@pytest.mark.parametrize(
+    "text", ["Ziraat mühendisiyim", "مهندس زراعي", "agricultural engineer", "ingénieur agronome"]
+)
+def test_an_agricultural_engineer_is_a_farmer_rather_than_an_engineer(text: str) -> None:
+    assert found(text) == ["green.farming"]

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dashboard.security import pseudonym
+from db.base import utcnow
 from db.models import (
     Application,
     AuditEntry,
+    Event,
+    EventRsvp,
     Hub,
     MessageLog,
     MessageReview,
     Programme,
     ProgrammeRun,
     Resident,
+    RsvpStatus,
     StaffRole,
     TalentProfile,
 )
@@ -180,3 +186,73 @@ async def test_an_unknown_hub_reports_nothing(
     client = await signed_in(StaffRole.COORDINATOR)
     page = await client.get("/reports/needs", params={"hub": "nowhere"})
     assert "<dd>0</dd>" in page.text and "<dd>3</dd>" not in page.text
+
+
+async def _events(sessionmaker: async_sessionmaker[AsyncSession], ids: Conversations) -> None:
+    """A full event last week (two places, one waiting, one cancelled) and an old one."""
+    async with sessionmaker() as session:
+        hub_id = await session.scalar(select(Hub.id).where(Hub.slug == "berlin"))
+        assert hub_id is not None
+        others = [
+            Resident(telegram_user_id=n, chat_id=n, language="uk", hub_id=hub_id) for n in (61, 62)
+        ]
+        session.add_all(others)
+        start = utcnow() - timedelta(days=7)
+        full = Event(
+            slug="formula-cafe",
+            hub_id=hub_id,
+            titles={"de": '=HYPERLINK("http://evil.example","Nähcafé")'},
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            capacity=2,
+        )
+        old = Event(
+            slug="old-party",
+            hub_id=hub_id,
+            titles={"de": "Altes Fest"},
+            starts_at=start - timedelta(days=100),
+            ends_at=start - timedelta(days=100),
+        )
+        session.add_all([full, old])
+        await session.flush()
+        answers = [
+            (ids.resident_id, RsvpStatus.GOING),
+            (ids.arabic_resident_id, RsvpStatus.GOING),
+            (others[0].id, RsvpStatus.WAITING),
+            (others[1].id, RsvpStatus.CANCELLED),
+        ]
+        session.add_all(
+            EventRsvp(event_id=full.id, resident_id=resident_id, status=status)
+            for resident_id, status in answers
+        )
+        session.add(EventRsvp(event_id=old.id, resident_id=ids.resident_id, status="going"))
+        await session.commit()
+
+
+async def test_needs_report_counts_event_attendance(
+    signed_in: SignedIn,
+    conversations: Conversations,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await _events(sessionmaker, conversations)
+    client = await signed_in(StaffRole.COORDINATOR)
+    page = await client.get("/reports/needs", params={"hub": "berlin"})
+    assert "Event attendance" in page.text and 'aria-label="Places taken per event"' in page.text
+    [row] = [line for line in page.text.splitlines() if "HYPERLINK" in line and "<tr>" in line]
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+    assert cells[3:] == ["2", "1", "1", "2"]  # places taken, waiting, cancelled, places
+    assert "Altes Fest" not in page.text
+    elsewhere = await client.get("/reports/needs", params={"hub": "stuttgart"})
+    assert "HYPERLINK" not in elsewhere.text
+
+    exported = await client.get("/reports/needs.csv", params={"hub": "berlin"})
+    rows = list(csv.reader(io.StringIO(exported.text)))
+    attendance = {row[0]: row for row in rows if row[0].startswith("event_")}
+    assert {section: row[3] for section, row in attendance.items()} == {
+        "event_going": "2",
+        "event_waiting": "1",
+        "event_cancelled": "1",
+        "event_capacity": "2",
+    }
+    # The title a spreadsheet would run as a formula is shown as text.
+    assert all(row[1].startswith("'=HYPERLINK") for row in attendance.values())
