@@ -17,20 +17,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.broadcasting import outbox
-from bot.i18n import N_, Catalogue
+from bot.i18n import N_, Catalogue, Translator
 from bot.services.events import EventService, when
 from bot.services.problems import Problem
 from db.base import utcnow
 from db.content import ContentError, upsert_event
 from db.content_schema import CONTENT_LANGUAGES, TOPICS, EventFile
 from db.models import (
-    Broadcast,
-    BroadcastStatus,
-    BroadcastText,
     Event,
     EventRsvp,
     Hub,
-    Resident,
     RsvpStatus,
 )
 from db.versioning import bump_version
@@ -258,42 +254,14 @@ async def cancel(
 async def _queue_notice(
     session: AsyncSession, event: Event, *, events: EventService, catalogue: Catalogue
 ) -> int:
-    languages = await session.scalars(
-        select(Resident.language)
-        .join(EventRsvp, EventRsvp.resident_id == Resident.id)
-        .where(EventRsvp.event_id == event.id, EventRsvp.status == RsvpStatus.GOING)
-        .distinct()
-    )
-    now = utcnow()
-    # A system broadcast like the reminder: urgent, since the guests may be on their way.
-    notice = Broadcast(
-        staff_user_id=0,
-        staff_chat_id=0,
-        status=BroadcastStatus.READY,
-        step="done",
-        source_language=event.source_language,
-        hub_id=event.hub_id,
-        event_id=event.id,
-        urgent=True,
-        confirmed_at=now,
-        texts=[],
-    )
-    for language in sorted({code for code in languages.all() if code}):
-        _ = catalogue.translator(language)
+    async def notice(_: Translator, language: str) -> str:
         title = await events.title_in(session, event, language)
-        notice.texts.append(
-            BroadcastText(
-                language=language,
-                text=_.gettext("Cancelled: {title} – {when}. We are sorry.").format(
-                    title=title, when=when(event, _)
-                ),
-                reviewed=True,
-            )
+        return _.gettext("Cancelled: {title} – {when}. We are sorry.").format(
+            title=title, when=when(event, _)
         )
-    notice.text = notice.texts[0].text if notice.texts else ""
-    session.add(notice)
-    await session.flush()
-    queued = await outbox.enqueue(session, notice, held_languages=())
-    if queued == 0:
-        notice.status, notice.finished_at = BroadcastStatus.DONE, now
+
+    # Urgent, unlike the reminder: the guests may be on their way.
+    _notice, queued = await events.notify_guests(
+        session, event, catalogue, notice, urgent=True, now=utcnow()
+    )
     return queued

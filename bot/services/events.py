@@ -9,6 +9,7 @@ the event — after a restart nothing is lost and nothing is sent twice.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -229,13 +230,42 @@ class EventService:
     async def _queue_reminder(
         self, session: AsyncSession, event: Event, catalogue: Catalogue, now: datetime
     ) -> Broadcast:
+        async def reminder(_: Translator, language: str) -> str:
+            text = await self.text_in(session, event, language)
+            return _.gettext("Reminder: {title} – {when}, {place}. See you there!").format(
+                title=text.title,
+                when=when(event, _),
+                place=event.room or event.hub.name_in(language),
+            )
+
+        broadcast, _queued = await self.notify_guests(
+            session, event, catalogue, reminder, urgent=False, now=now
+        )
+        event.reminder_broadcast_id = broadcast.id
+        await session.flush()
+        return broadcast
+
+    async def notify_guests(
+        self,
+        session: AsyncSession,
+        event: Event,
+        catalogue: Catalogue,
+        write: Callable[[Translator, str], Awaitable[str]],
+        *,
+        urgent: bool,
+        now: datetime,
+    ) -> tuple[Broadcast, int]:
+        """Queue a message to the guests with a place, written per language by `write`.
+
+        A system broadcast through the outbox like any other: no staff member (chat 0) is told
+        when it has gone out. Returns it and the number of recipients queued.
+        """
         languages = await session.scalars(
             select(Resident.language)
             .join(EventRsvp, EventRsvp.resident_id == Resident.id)
             .where(EventRsvp.event_id == event.id, EventRsvp.status == RsvpStatus.GOING)
             .distinct()
         )
-        # A system broadcast: no staff member (chat 0) is told when it has gone out.
         broadcast = Broadcast(
             staff_user_id=0,
             staff_chat_id=0,
@@ -244,28 +274,23 @@ class EventService:
             source_language=event.source_language,
             hub_id=event.hub_id,
             event_id=event.id,
+            urgent=urgent,
             confirmed_at=now,
             texts=[],
         )
-        for language in {code for code in languages.all() if code}:
-            _ = catalogue.translator(language)
-            text = await self.text_in(session, event, language)
-            reminder = _.gettext("Reminder: {title} – {when}, {place}. See you there!").format(
-                title=text.title,
-                when=when(event, _),
-                place=event.room or event.hub.name_in(language),
-            )
+        for language in sorted({code for code in languages.all() if code}):
+            text = await write(catalogue.translator(language), language)
             broadcast.texts.append(
-                BroadcastText(language=language, text=reminder, machine=False, reviewed=True)
+                BroadcastText(language=language, text=text, machine=False, reviewed=True)
             )
         broadcast.text = broadcast.texts[0].text if broadcast.texts else ""
         session.add(broadcast)
         await session.flush()
-        event.reminder_broadcast_id = broadcast.id
-        if await outbox.enqueue(session, broadcast, held_languages=()) == 0:
+        queued = await outbox.enqueue(session, broadcast, held_languages=())
+        if queued == 0:
             broadcast.status, broadcast.finished_at = BroadcastStatus.DONE, now
         await session.flush()
-        return broadcast
+        return broadcast, queued
 
 
 def _locked(event: Event) -> Select[Event]:

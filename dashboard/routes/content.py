@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.responses import RedirectResponse, Response
 
@@ -50,6 +50,40 @@ async def find_item(ctx: Ctx) -> tuple[ContentKind, Any, ItemView] | Response:
     if kind is None or row is None or not content.may_view(ctx.member, kind.hub_of(row)):
         return ctx.refuse(404, ctx._("There is no such content."))
     return kind, row, await content.view_item(ctx.db, kind, row)
+
+
+# The kinds with details of their own (times, addresses) and pages to change them.
+DetailedItem = TypeVar("DetailedItem", Event, Service)
+
+
+async def editable_item(ctx: Ctx, model: type[DetailedItem], kind: str) -> DetailedItem | Response:
+    """Return the item of the path if the member may change it, else the refusal."""
+    item = await ctx.db.get(model, ctx.request.path_params["item_id"])
+    if item is None or not content.may_view(ctx.member, item.hub_id):
+        return ctx.refuse(404, ctx._("There is no such content."))
+    if not content.may_edit(ctx.member, item.hub_id):
+        ctx.audit("access.refused", target=f"{kind}={item.id}")
+        return ctx.refuse(403, ctx._("Your role may not open this page."))
+    return item
+
+
+def seen_version(ctx: Ctx) -> int | None:
+    """Return the item version the form was opened on (None: a form without one)."""
+    try:
+        return int(ctx.field("version"))
+    except ValueError:
+        return None
+
+
+def form_values(ctx: Ctx, names: tuple[str, ...], lists: tuple[str, ...]) -> content_forms.Values:
+    """Read a submitted details form: the named fields, and the ones that repeat."""
+
+    def read(name: str) -> list[str]:
+        if ctx.form is None:
+            return []
+        return [value for value in ctx.form.getlist(name) if isinstance(value, str)]
+
+    return content_forms.submitted(read, names, lists)
 
 
 async def editable_hubs(ctx: Ctx) -> list[content.HubInfo]:

@@ -10,22 +10,23 @@ from bot.services.events import EventService, when
 from bot.services.problems import Problem
 from bot.services.translation import TermShield, TranslationService
 from dashboard import content
-from dashboard.content_forms import EVENT_FIELDS, read_event_details, submitted
+from dashboard.content_forms import EVENT_FIELDS, read_event_details
 from dashboard.content_kinds import KINDS
 from dashboard.deps import Ctx, page
-from dashboard.routes.content import edit_page, editable_hubs, problem_text
+from dashboard.routes.content import (
+    edit_page,
+    editable_hubs,
+    editable_item,
+    form_values,
+    problem_text,
+    seen_version,
+)
 from db.content_schema import TOPICS
 from db.models import Event, StaffRole
 from db.versioning import EditConflict
 
 KIND = KINDS["events"]
 CONFLICT = N_("Someone else saved this item after you opened it. Reload the page and try again.")
-
-
-def _read(ctx: Ctx, name: str) -> list[str]:
-    if ctx.form is None:
-        return []
-    return [value for value in ctx.form.getlist(name) if isinstance(value, str)]
 
 
 def _new_page(
@@ -62,7 +63,7 @@ async def event_new(ctx: Ctx) -> Response:
 async def event_create(ctx: Ctx) -> Response:
     """Check and store a new event; other languages are translated when shown."""
     hubs = await editable_hubs(ctx)
-    values = submitted(lambda name: _read(ctx, name), EVENT_FIELDS, ("topics",))
+    values = form_values(ctx, EVENT_FIELDS, ("topics",))
     read = read_event_details(values)
     problems = read if isinstance(read, list) else []
     if values["hub"] not in {hub.slug for hub in hubs}:
@@ -95,33 +96,16 @@ async def event_create(ctx: Ctx) -> Response:
     return RedirectResponse(f"/content/events/{event.id}?saved=1", status_code=303)
 
 
-async def _event(ctx: Ctx) -> Event | Response:
-    event = await ctx.db.get(Event, ctx.request.path_params["item_id"])
-    if event is None or not content.may_view(ctx.member, event.hub_id):
-        return ctx.refuse(404, ctx._("There is no such content."))
-    if not content.may_edit(ctx.member, event.hub_id):
-        ctx.audit("access.refused", target=f"events={event.id}")
-        return ctx.refuse(403, ctx._("Your role may not open this page."))
-    return event
-
-
-def _seen_version(ctx: Ctx) -> int | None:
-    try:
-        return int(ctx.field("version"))
-    except ValueError:
-        return None
-
-
 async def event_details(ctx: Ctx) -> Response:
     """Store an event's new times, room, places and topics."""
-    event = await _event(ctx)
+    event = await editable_item(ctx, Event, "events")
     if isinstance(event, Response):
         return event
-    seen = _seen_version(ctx)
+    seen = seen_version(ctx)
     if seen is None:
         return ctx.refuse(400, ctx._("The form has expired. Please try again."))
     fields = ("starts", "ends", "room", "capacity")
-    values = submitted(lambda name: _read(ctx, name), fields, ("topics",))
+    values = form_values(ctx, fields, ("topics",))
     read = read_event_details(values)
     problems = [problem_text(ctx, problem) for problem in read] if isinstance(read, list) else []
     status = 400
@@ -186,7 +170,7 @@ async def _cancel_page(ctx: Ctx, event: Event, problems: list[str], status: int 
 
 async def event_cancel_form(ctx: Ctx) -> Response:
     """Ask whether to cancel an event, saying how many guests it has."""
-    event = await _event(ctx)
+    event = await editable_item(ctx, Event, "events")
     if isinstance(event, Response):
         return event
     return await _cancel_page(ctx, event, [])
@@ -194,10 +178,10 @@ async def event_cancel_form(ctx: Ctx) -> Response:
 
 async def event_cancel(ctx: Ctx) -> Response:
     """Cancel an event: its guests with a place get a notice; their answers are kept."""
-    event = await _event(ctx)
+    event = await editable_item(ctx, Event, "events")
     if isinstance(event, Response):
         return event
-    seen = _seen_version(ctx)
+    seen = seen_version(ctx)
     if seen is None:
         return ctx.refuse(400, ctx._("The form has expired. Please try again."))
     if event.cancelled:

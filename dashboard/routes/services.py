@@ -11,11 +11,17 @@ from dashboard.content_forms import (
     SERVICE_FIELDS,
     read_service_details,
     read_service_texts,
-    submitted,
 )
 from dashboard.content_kinds import KINDS
 from dashboard.deps import Ctx, page
-from dashboard.routes.content import edit_page, editable_hubs, problem_text
+from dashboard.routes.content import (
+    edit_page,
+    editable_hubs,
+    editable_item,
+    form_values,
+    problem_text,
+    seen_version,
+)
 from dashboard.routes.events import CONFLICT
 from db.content import REMOVED_SERVICE
 from db.models import Service, StaffRole
@@ -24,12 +30,6 @@ from db.versioning import EditConflict
 KIND = KINDS["services"]
 LISTS = ("staff_languages",)
 TEXT_FIELDS = ("title", "body", "opening_hours")
-
-
-def _read(ctx: Ctx, name: str) -> list[str]:
-    if ctx.form is None:
-        return []
-    return [value for value in ctx.form.getlist(name) if isinstance(value, str)]
 
 
 def _new_page(
@@ -61,7 +61,7 @@ async def service_new(ctx: Ctx) -> Response:
 async def service_create(ctx: Ctx) -> Response:
     """Check and store a new service with its texts in the hub's language."""
     hubs = await editable_hubs(ctx)
-    values = submitted(lambda name: _read(ctx, name), SERVICE_FIELDS, LISTS)
+    values = form_values(ctx, SERVICE_FIELDS, LISTS)
     by_slug = {hub.slug: hub for hub in hubs}
     details = read_service_details(values, {hub.slug: hub.id for hub in hubs})
     problems = content_services.check_details(details, {hub.id for hub in hubs})
@@ -87,34 +87,17 @@ async def service_create(ctx: Ctx) -> Response:
     return RedirectResponse(f"/content/services/{service.id}?saved=1", status_code=303)
 
 
-async def _service(ctx: Ctx) -> Service | Response:
-    service = await ctx.db.get(Service, ctx.request.path_params["item_id"])
-    if service is None or not content.may_view(ctx.member, service.hub_id):
-        return ctx.refuse(404, ctx._("There is no such content."))
-    if not content.may_edit(ctx.member, service.hub_id):
-        ctx.audit("access.refused", target=f"services={service.id}")
-        return ctx.refuse(403, ctx._("Your role may not open this page."))
-    return service
-
-
-def _seen_version(ctx: Ctx) -> int | None:
-    try:
-        return int(ctx.field("version"))
-    except ValueError:
-        return None
-
-
 async def service_details(ctx: Ctx) -> Response:
     """Store a service's hub, topic, partner, address, phone, website and staff languages."""
-    service = await _service(ctx)
+    service = await editable_item(ctx, Service, "services")
     if isinstance(service, Response):
         return service
-    seen = _seen_version(ctx)
+    seen = seen_version(ctx)
     if seen is None:
         return ctx.refuse(400, ctx._("The form has expired. Please try again."))
     hubs = await editable_hubs(ctx)
     fields = tuple(name for name in SERVICE_FIELDS if name not in TEXT_FIELDS)
-    values = submitted(lambda name: _read(ctx, name), fields, LISTS)
+    values = form_values(ctx, fields, LISTS)
     details = read_service_details(values, {hub.slug: hub.id for hub in hubs})
     problems = content_services.check_details(details, {hub.id for hub in hubs})
     target = next((hub for hub in hubs if hub.id == details.hub_id), None)
@@ -164,7 +147,7 @@ async def _remove_page(
 
 async def service_remove_form(ctx: Ctx) -> Response:
     """Ask whether to remove a service."""
-    service = await _service(ctx)
+    service = await editable_item(ctx, Service, "services")
     if isinstance(service, Response):
         return service
     return await _remove_page(ctx, service, [])
@@ -172,10 +155,10 @@ async def service_remove_form(ctx: Ctx) -> Response:
 
 async def service_remove(ctx: Ctx) -> Response:
     """Remove a service: hubbot no longer names it; the import does not bring it back."""
-    service = await _service(ctx)
+    service = await editable_item(ctx, Service, "services")
     if isinstance(service, Response):
         return service
-    seen = _seen_version(ctx)
+    seen = seen_version(ctx)
     if seen is None:
         return ctx.refuse(400, ctx._("The form has expired. Please try again."))
     slug, service_id, hub_id, intent = service.slug, service.id, service.hub_id, service.intent
