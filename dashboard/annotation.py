@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import nlu_export
 from bot.i18n import N_, is_rtl
 from bot.nlu_export import ExampleRefused, ExportReport, Labelled, NluData, Refusal
-from dashboard import audit
+from dashboard import audit, conversations
 from db.models import Annotation, AuditEntry, MessageLog, Resident, Staff
 
 RECENT_LIMIT = 100
@@ -79,16 +79,9 @@ async def annotate(
 
     Raises QuestionMissing, or ExampleRefused when the text cannot be trained on.
     """
-    row = (
-        await session.execute(
-            select(MessageLog, Resident.hub_id)
-            .join(Resident, Resident.id == MessageLog.resident_id)
-            .where(MessageLog.id == message_id, MessageLog.outcome.is_not(None))
-        )
-    ).first()
-    if row is None or (hub_scope is not None and row[1] != hub_scope):
+    message = await conversations.message_of(session, message_id=message_id, hub_scope=hub_scope)
+    if message is None:
         raise QuestionMissing(message_id)
-    message: MessageLog = row[0]
     if message.text is None:
         # No consent to keep it, or deleted by retention: there is nothing to learn from.
         raise ExampleRefused(Refusal(N_("The text of this message was not kept.")))

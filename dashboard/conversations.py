@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
@@ -324,6 +324,36 @@ async def reveal(session: AsyncSession, *, resident_id: int) -> Resident | None:
     return await session.get(Resident, resident_id)
 
 
+async def message_of(
+    session: AsyncSession, *, message_id: int, hub_scope: int | None
+) -> MessageLog | None:
+    """Return a resident's question if the viewer's hub may see it; None otherwise."""
+    row = (
+        await session.execute(
+            select(MessageLog, Resident.hub_id)
+            .join(Resident, Resident.id == MessageLog.resident_id)
+            .where(MessageLog.id == message_id, MessageLog.outcome.is_not(None))
+        )
+    ).first()
+    if row is None or (hub_scope is not None and row[1] != hub_scope):
+        return None
+    message: MessageLog = row[0]
+    return message
+
+
+def with_translations(
+    conversation: Conversation, translated: dict[int, str], *, language: str
+) -> Conversation:
+    """Return the conversation with translations made on request beside their originals."""
+    messages = [
+        replace(message, counterpart=translated[message.id], counterpart_language=language)
+        if message.id in translated and message.counterpart is None
+        else message
+        for message in conversation.messages
+    ]
+    return replace(conversation, messages=messages)
+
+
 async def set_review(
     session: AsyncSession,
     *,
@@ -334,14 +364,8 @@ async def set_review(
     hub_scope: int | None,
 ) -> MessageLog | None:
     """Set a question's review state and reason; None if there is no such question."""
-    row = (
-        await session.execute(
-            select(MessageLog, Resident.hub_id)
-            .join(Resident, Resident.id == MessageLog.resident_id)
-            .where(MessageLog.id == message_id, MessageLog.outcome.is_not(None))
-        )
-    ).first()
-    if row is None or (hub_scope is not None and row[1] != hub_scope):
+    message = await message_of(session, message_id=message_id, hub_scope=hub_scope)
+    if message is None:
         return None
     review = await session.get(MessageReview, message_id)
     if review is None:
@@ -352,5 +376,4 @@ async def set_review(
     review.staff_id = staff_id
     review.updated_at = utcnow()
     await session.flush()
-    message: MessageLog = row[0]
     return message

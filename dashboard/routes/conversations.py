@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.responses import RedirectResponse, Response
 
+from bot.services.translation import TranslationUnavailable
 from dashboard import annotation, conversations
 from dashboard.deps import Ctx, page
 from db.models import ReviewReason, ReviewState, StaffRole
@@ -40,8 +41,16 @@ async def question_list(ctx: Ctx) -> Response:
     )
 
 
-async def _conversation_page(ctx: Ctx, *, revealed: int | None = None) -> Response:
-    resident_id = int(ctx.request.path_params["resident_id"])
+async def _conversation_page(
+    ctx: Ctx,
+    *,
+    revealed: int | None = None,
+    resident_id: int | None = None,
+    translated: dict[int, str] | None = None,
+    notice: str | None = None,
+) -> Response:
+    if resident_id is None:
+        resident_id = int(ctx.request.path_params["resident_id"])
     conversation = await conversations.load_conversation(
         ctx.db,
         resident_id=resident_id,
@@ -50,6 +59,10 @@ async def _conversation_page(ctx: Ctx, *, revealed: int | None = None) -> Respon
     )
     if conversation is None:
         return ctx.refuse(404, ctx._("There is no such conversation."))
+    if translated:
+        conversation = conversations.with_translations(
+            conversation, translated, language=ctx.translator.language
+        )
     may_annotate = ctx.member.may(StaffRole.COORDINATOR)
     question_ids = [message.id for message in conversation.messages if message.is_question]
     return ctx.render(
@@ -62,6 +75,8 @@ async def _conversation_page(ctx: Ctx, *, revealed: int | None = None) -> Respon
         may_annotate=may_annotate,
         intents=(await ctx.state.nlu_data.get()).intents if may_annotate else [],
         labels=await annotation.labels_of(ctx.db, question_ids),
+        reader_language=ctx.translator.language,
+        notice=notice,
     )
 
 
@@ -105,6 +120,35 @@ async def review(ctx: Ctx) -> Response:
     return RedirectResponse(f"/conversations/{message.resident_id}#m{message_id}", status_code=303)
 
 
+async def translate(ctx: Ctx) -> Response:
+    """Show one resident message translated into the viewer's language, on request.
+
+    Nothing is stored: the translation goes to the page only (the resident's words stay out of
+    the translation memory), and the request is audited like a view.
+    """
+    message_id = int(ctx.request.path_params["message_id"])
+    message = await conversations.message_of(
+        ctx.db, message_id=message_id, hub_scope=ctx.member.hub_scope
+    )
+    if message is None or message.text is None:
+        return ctx.refuse(404, ctx._("There is no such question."))
+    target = ctx.translator.language
+    ctx.audit("message.translate", target=f"message={message_id}", language=target)
+    try:
+        result = await ctx.state.translation.translate(
+            ctx.db, message.text, source=message.language or "", target=target, remember=False
+        )
+    except TranslationUnavailable:
+        return await _conversation_page(
+            ctx,
+            resident_id=message.resident_id,
+            notice=ctx._("Automatic translation is not available right now."),
+        )
+    return await _conversation_page(
+        ctx, resident_id=message.resident_id, translated={message_id: result.text}
+    )
+
+
 routes = [
     page("/conversations", question_list, access=StaffRole.STAFF),
     page("/conversations/{resident_id:int}", conversation, access=StaffRole.STAFF),
@@ -115,4 +159,10 @@ routes = [
         methods=["POST"],
     ),
     page("/messages/{message_id:int}/review", review, access=StaffRole.STAFF, methods=["POST"]),
+    page(
+        "/messages/{message_id:int}/translate",
+        translate,
+        access=StaffRole.STAFF,
+        methods=["POST"],
+    ),
 ]

@@ -7,7 +7,7 @@ import io
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from dashboard.security import pseudonym
@@ -26,6 +26,7 @@ from db.models import (
     RsvpStatus,
     StaffRole,
     TalentProfile,
+    TranslationMemoryEntry,
 )
 from tests.dashboard.conftest import KEYS, Conversations, SignedIn, csrf_of
 
@@ -256,3 +257,26 @@ async def test_needs_report_counts_event_attendance(
     }
     # The title a spreadsheet would run as a formula is shown as text.
     assert all(row[1].startswith("'=HYPERLINK") for row in attendance.values())
+
+
+async def test_a_question_in_another_language_is_translated_on_request_and_not_stored(
+    signed_in: SignedIn,
+    conversations: Conversations,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    client = await signed_in(StaffRole.STAFF)
+    page = await client.get(f"/conversations/{conversations.arabic_resident_id}")
+    action = f"/messages/{conversations.unanswered_message_id}/translate"
+    assert f'action="{action}"' in page.text
+
+    refused = await client.post(action, data={})
+    translated = await client.post(action, data={"csrf": await csrf_of(client)})
+
+    assert refused.status_code == 403
+    assert translated.status_code == 200
+    # The viewer reads English: the fake provider marks its output with the target language.
+    assert "[en] أين أجد دورة لغة ألمانية مجانية؟" in translated.text
+    assert ("staff@hub.example", "message.translate") in await _actions(sessionmaker)
+    async with sessionmaker() as session:
+        remembered = await session.scalar(select(func.count()).select_from(TranslationMemoryEntry))
+    assert remembered == 0, "a resident's words never enter the translation memory"
