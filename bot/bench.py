@@ -5,6 +5,12 @@ process on a throw-away database, and simulated residents who finish /start and 
 questions, each waiting for the answer before asking again. Latency is from the resident's
 send to hubbot's complete reply (the message carrying its buttons) appearing in the chat;
 throughput counts the questions answered while every resident of a round is asking.
+
+The questions are the held-out plain test sentences of each resident's language (never trained
+on), each resident taking its own run of them, so that a round asks as many different questions
+as a day of real messages would and the NLU readings cache does not make repeats look cheap.
+Intents that lead into a conversation rather than an answer (the talent intake, deletion) are
+left out: the next question would be taken as the answer to it.
 """
 
 from __future__ import annotations
@@ -25,21 +31,13 @@ from sqlalchemy import text
 from bot.bench_database import throwaway_database
 from bot.config import Settings
 from bot.keyboards import CONSENT_ACCEPT, HUB_PREFIX, LANGUAGE_PREFIX
+from bot.measure import read_held_out
 from bot.nlu_server import configured_client
 from bot.ports import free_port
 from bot.sandbox import SandboxConfig, create_sandbox_app
 from db.engine import create_engine
 
-QUESTIONS = (
-    ("de", "Ich suche eine Wohnung, was kann ich tun?"),
-    ("ar", "ابحث عن شقة في برلين"),
-    ("uk", "де знайти курс німецької мови"),
-    ("tr", "kita yeri lazim cocugum icin"),
-    ("fr", "j'ai recu une lettre du jobcenter je comprends pas"),
-    ("fa", "دنبال کار هستم، کمک می‌خوام"),
-    ("ru", "как записаться к врачу"),
-    ("en", "where can i get help with my CV"),
-)
+LEADING_INTO_A_CONVERSATION = frozenset({"offer_talent", "delete_my_data"})
 HUB = "berlin"
 REPLY_TIMEOUT_S = 60.0
 # Onboarding is not measured; a short pause lets the last part of a reply arrive.
@@ -161,10 +159,10 @@ class Resident:
         if batch:
             self.last = max(_message_id(message) for message in batch)
 
-    async def ask(self, question: str, count: int) -> list[float]:
-        """Ask a question `count` times, each after the last answer; return the latencies."""
+    async def ask(self, questions: list[str]) -> list[float]:
+        """Ask each question after the last answer; return the latencies."""
         latencies = []
-        for _ in range(count):
+        for question in questions:
             started = time.perf_counter()
             await self.send(question)
             await self.reply()
@@ -214,28 +212,48 @@ class DatabaseCpu:
             await self._engine.dispose()
 
 
+def bench_questions(tests_dir: Path) -> dict[str, list[str]]:
+    """Return the held-out plain questions per language that hubbot answers in one reply."""
+    plain = read_held_out(tests_dir).get("plain", {})
+    return {
+        language: [
+            example.text
+            for example in examples
+            if example.intent not in LEADING_INTO_A_CONVERSATION
+        ]
+        for language, examples in plain.items()
+    }
+
+
+def questions_of(pool: dict[str, list[str]], user: int, count: int) -> tuple[str, list[str]]:
+    """Return a resident's language and its own run of `count` questions in it."""
+    languages = sorted(pool)
+    language = languages[user % len(languages)]
+    texts = pool[language]
+    start = user // len(languages) * count
+    return language, [texts[(start + index) % len(texts)] for index in range(count)]
+
+
 async def _round(
     client: httpx.AsyncClient,
     bot: int,
     database: DatabaseCpu,
+    pool: dict[str, list[str]],
     *,
     first_user: int,
     users: int,
     questions: int,
 ) -> Round:
-    residents = [
-        Resident(client, user, QUESTIONS[user % len(QUESTIONS)][0])
-        for user in range(first_user, first_user + users)
-    ]
+    asked = {
+        user: questions_of(pool, user, questions) for user in range(first_user, first_user + users)
+    }
+    residents = [Resident(client, user, language) for user, (language, _) in asked.items()]
     await asyncio.gather(*(resident.onboard() for resident in residents))
     started = time.perf_counter()
     database_before = await database.sample()
     bot_cpu, own_cpu = _cpu_seconds(bot), time.process_time()
     results = await asyncio.gather(
-        *(
-            resident.ask(QUESTIONS[resident.user_id % len(QUESTIONS)][1], questions)
-            for resident in residents
-        )
+        *(resident.ask(asked[resident.user_id][1]) for resident in residents)
     )
     seconds = time.perf_counter() - started
     bot_cpu, own_cpu = _cpu_seconds(bot) - bot_cpu, time.process_time() - own_cpu
@@ -338,7 +356,8 @@ async def bench(
                 sys.executable, "-m", "bot.cli", "run", env=env
             )
             try:
-                rounds = await _measure(port, bot, url, users, questions)
+                pool = bench_questions(settings.nlu_data_dir / "tests")
+                rounds = await _measure(port, bot, url, pool, users, questions)
                 memory = _memory_mb(bot.pid)
             finally:
                 if bot.returncode is None:
@@ -357,7 +376,12 @@ async def bench(
 
 
 async def _measure(
-    port: int, bot: asyncio.subprocess.Process, url: str, users: list[int], questions: int
+    port: int,
+    bot: asyncio.subprocess.Process,
+    url: str,
+    pool: dict[str, list[str]],
+    users: list[int],
+    questions: int,
 ) -> list[Round]:
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
     database = DatabaseCpu(url)
@@ -374,6 +398,7 @@ async def _measure(
                         client,
                         bot.pid,
                         database,
+                        pool,
                         first_user=next_user,
                         users=count,
                         questions=questions,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -16,6 +16,7 @@ from db.base import Base, utcnow
 from db.models import (
     Annotation,
     Answer,
+    AnswerText,
     Application,
     ApplicationStatus,
     EventRsvp,
@@ -29,6 +30,7 @@ from db.models import (
     ProgrammeRun,
     Resident,
     Service,
+    ServiceText,
     Staff,
     TalentProfile,
 )
@@ -186,29 +188,35 @@ async def upsert_staff(session: AsyncSession, *, email: str, fields: dict[str, A
     return await _create_or_update(session, staff or Staff(email=email), fields)
 
 
-async def get_answer(session: AsyncSession, *, intent: str, hub_id: int | None) -> Answer | None:
-    """Return the hub's own answer for an intent, else the one for every hub."""
+async def get_answer(
+    session: AsyncSession, *, intent: str, hub_id: int | None, languages: Collection[str]
+) -> Answer | None:
+    """Return the hub's own answer for an intent, else the one for every hub.
+
+    Only the texts in `languages` are loaded into `Answer.texts`: this runs on every question
+    answered, and building the other languages' objects was most of its cost.
+    """
     # Texts in the same query: one round trip, not two, on every question answered.
     result = await session.execute(
         select(Answer)
         .where(Answer.intent == intent, (Answer.hub_id == hub_id) | Answer.hub_id.is_(None))
         .order_by(Answer.hub_id.is_(None))
-        .options(joinedload(Answer.texts))
+        .options(joinedload(Answer.texts.and_(AnswerText.language.in_(languages))))
     )
     return result.unique().scalars().first()
 
 
 async def list_services(
-    session: AsyncSession, *, intent: str, hub_id: int | None
+    session: AsyncSession, *, intent: str, hub_id: int | None, languages: Collection[str]
 ) -> Sequence[Service]:
-    """Return a hub's services for an intent."""
+    """Return a hub's services for an intent, with their texts in `languages` only."""
     if hub_id is None:
         return []
     result = await session.execute(
         select(Service)
         .where(Service.intent == intent, Service.hub_id == hub_id)
         .order_by(Service.id)
-        .options(joinedload(Service.texts))
+        .options(joinedload(Service.texts.and_(ServiceText.language.in_(languages))))
     )
     return result.unique().scalars().all()
 

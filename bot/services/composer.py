@@ -70,8 +70,9 @@ async def compose(
     session: AsyncSession, *, intent: str, language: str, hub: Hub | None
 ) -> Composed | None:
     """Return the answer for an intent with the hub's services, or None without content."""
+    languages = (language, *FALLBACK_LANGUAGES)
     answer = await repositories.get_answer(
-        session, intent=intent, hub_id=hub.id if hub is not None else None
+        session, intent=intent, hub_id=hub.id if hub is not None else None, languages=languages
     )
     if answer is None:
         return None
@@ -82,7 +83,7 @@ async def compose(
         return None
     lines = paragraph(fill_placeholders(text.text, hub, language))
     services = await repositories.list_services(
-        session, intent=intent, hub_id=hub.id if hub is not None else None
+        session, intent=intent, hub_id=hub.id if hub is not None else None, languages=languages
     )
     shown = services[:MAX_SERVICES]
     for service in shown:

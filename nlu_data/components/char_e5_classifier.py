@@ -12,7 +12,11 @@ What it does:
     by `dense_weight`;
   * LinearSVC (one-vs-rest, C configurable; trains in ~3 s vs ~65 s for lbfgs LR at the
     same accuracy); confidences = softmax(softmax_scale * margins), a monotone score that
-    the FallbackClassifier threshold is tuned against (see config.yml).
+    the FallbackClassifier threshold is tuned against (see config.yml);
+  * a quick path: a second LinearSVC on the character n-grams alone. When its top margin over
+    the runner-up is at least `quick_margin`, its answer is taken and the dense features are
+    never computed (with an on-demand featurizer, e.g. E5Featurizer `on_demand: true`); the
+    others go through the full model. `quick_margin: null` turns the quick path off.
 
 Persisted with joblib in the model storage.
 """
@@ -23,7 +27,7 @@ import logging
 from typing import Any, Dict, List, Text, Type
 
 import numpy as np
-from components.e5_featurizer import normalize_text
+from components.e5_featurizer import ON_DEMAND, normalize_text
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -65,6 +69,7 @@ class CharE5Classifier(IntentClassifier, GraphComponent):
             "softmax_scale": 5.0,
             "random_state": 42,
             "ranking_length": LABEL_RANKING_LENGTH,
+            "quick_margin": None,
         }
 
     def __init__(
@@ -74,12 +79,14 @@ class CharE5Classifier(IntentClassifier, GraphComponent):
         resource: Resource,
         vectorizer: Any = None,
         clf: Any = None,
+        quick: Any = None,
     ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self.vectorizer = vectorizer
         self.clf = clf
+        self.quick = quick
 
     @classmethod
     def create(
@@ -92,9 +99,13 @@ class CharE5Classifier(IntentClassifier, GraphComponent):
         return cls(config, model_storage, resource)
 
     # ------------------------------------------------------------------ features
-    def _X(self, messages: List[Message]):
+    def _X(self, messages: List[Message], chars=None):
         texts = [m.get(TEXT) or "" for m in messages]
-        blocks = [self.vectorizer.transform(texts)]
+        blocks = [self.vectorizer.transform(texts) if chars is None else chars]
+        for m in messages:
+            add_features = m.get(ON_DEMAND)
+            if add_features is not None and m.get_dense_features(TEXT)[1] is None:
+                add_features()
         dense = []
         for m in messages:
             _, sent = m.get_dense_features(TEXT)
@@ -130,6 +141,13 @@ class CharE5Classifier(IntentClassifier, GraphComponent):
             random_state=self.config["random_state"],
         )
         self.clf = svm.fit(X, y)
+        if self.config["quick_margin"] is not None:
+            chars = X[:, : len(self.vectorizer.vocabulary_)]
+            self.quick = LinearSVC(
+                C=self.config["C"],
+                class_weight=self.config["class_weight"],
+                random_state=self.config["random_state"],
+            ).fit(chars, y)
         self.persist()
         return self._resource
 
@@ -140,8 +158,19 @@ class CharE5Classifier(IntentClassifier, GraphComponent):
         todo = [m for m in messages if m.get(TEXT)]
         if not todo:
             return messages
-        X = self._X(todo)
-        s = self.clf.decision_function(X) * float(self.config["softmax_scale"])
+        chars = self.vectorizer.transform([m.get(TEXT) for m in todo])
+        scores = np.zeros((len(todo), len(self.clf.classes_)))
+        undecided = np.ones(len(todo), dtype=bool)
+        if self.quick is not None and self.config["quick_margin"] is not None:
+            quick = self.quick.decision_function(chars)
+            top_two = np.sort(quick, axis=1)[:, -2:]
+            undecided = top_two[:, 1] - top_two[:, 0] < float(self.config["quick_margin"])
+            scores[~undecided] = quick[~undecided]
+        if undecided.any():
+            rows = np.flatnonzero(undecided)
+            full = [todo[i] for i in rows]
+            scores[rows] = self.clf.decision_function(self._X(full, chars[rows]))
+        s = scores * float(self.config["softmax_scale"])
         s = np.exp(s - s.max(axis=1, keepdims=True))
         probs = s / s.sum(axis=1, keepdims=True)
         classes = list(self.clf.classes_)
@@ -163,7 +192,10 @@ class CharE5Classifier(IntentClassifier, GraphComponent):
         import joblib
 
         with self._model_storage.write_to(self._resource) as model_dir:
-            joblib.dump({"vectorizer": self.vectorizer, "clf": self.clf}, model_dir / _FILE)
+            joblib.dump(
+                {"vectorizer": self.vectorizer, "clf": self.clf, "quick": self.quick},
+                model_dir / _FILE,
+            )
 
     @classmethod
     def load(
@@ -179,7 +211,9 @@ class CharE5Classifier(IntentClassifier, GraphComponent):
         try:
             with model_storage.read_from(resource) as model_dir:
                 obj = joblib.load(model_dir / _FILE)
-            return cls(config, model_storage, resource, obj["vectorizer"], obj["clf"])
+            return cls(
+                config, model_storage, resource, obj["vectorizer"], obj["clf"], obj.get("quick")
+            )
         except (ValueError, FileNotFoundError):
             logger.debug("CharE5Classifier: no trained model found, creating a blank one.")
             return cls.create(config, model_storage, resource, execution_context)

@@ -12,6 +12,10 @@ Config:
   batch_size: texts per engine call while featurizing the training data.
   add_sequence_features: also add a (n_tokens, dim) sequence matrix (the sentence
               vector repeated per token) - only needed by DIET/TED-style consumers.
+  on_demand:  when parsing (not training), leave the embedding to whoever needs it: the
+              message carries a function under ON_DEMAND that adds the features when called.
+              The embedding is ~80% of a parse's CPU, and a classifier that is already sure
+              from the characters alone can skip it (see CharE5Classifier's quick_margin).
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 logger = logging.getLogger(__name__)
+
+# Message key of the function that adds the dense features to a message parsed on demand.
+ON_DEMAND = "e5_on_demand"
 
 _MODEL = None
 _MODEL_LOCK = threading.Lock()
@@ -129,6 +136,7 @@ class E5Featurizer(DenseFeaturizer, GraphComponent):
             "normalize": False,
             "batch_size": 64,
             "add_sequence_features": False,
+            "on_demand": False,
         }
 
     def __init__(self, config: Dict[Text, Any], execution_context: ExecutionContext) -> None:
@@ -180,7 +188,11 @@ class E5Featurizer(DenseFeaturizer, GraphComponent):
             self.add_features_to_message(sequence, sentence, TEXT, message)
 
     def process(self, messages: List[Message]) -> List[Message]:
-        self._featurize(messages)
+        if self._config["on_demand"]:
+            for message in messages:
+                message.set(ON_DEMAND, lambda message=message: self._featurize([message]))
+        else:
+            self._featurize(messages)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
