@@ -38,6 +38,8 @@ TOP_K = 5
 # Chosen on eval/match_dev/ (0.035 ranks alike, 0.05 worse); the closest and the farthest
 # programme are typically 0.03 apart.
 SPREAD = 0.04
+# About 60 MB of vectors at 384 floats each; the demo content has about 9,000 passages.
+CACHE_MAX_TEXTS = 40_000
 
 
 def programme_passages(taxonomy_dir: Path) -> dict[str, list[str]]:
@@ -159,8 +161,19 @@ class ProgrammeSimilarity:
             vectors = np.asarray(model.encode(missing, is_query=as_queries), dtype=np.float32)
             known.update(zip(missing, vectors, strict=True))
             if path is not None:
-                _write_cache(path, {text: known[text] for text in texts})
+                _write_cache(path, _kept(known, current=texts))
         return np.stack([known[text] for text in texts]).astype(np.float32)
+
+
+def _kept(vectors: dict[str, Any], *, current: list[str]) -> dict[str, Any]:
+    """Keep every vector while the cache is small, else the current texts' alone.
+
+    Checkouts that share the cache (a branch with new life situations, main without them)
+    then do not throw each other's vectors away.
+    """
+    if len(vectors) <= CACHE_MAX_TEXTS:
+        return vectors
+    return {text: vectors[text] for text in current}
 
 
 def _read_cache(path: Path) -> dict[str, Any]:

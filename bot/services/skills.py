@@ -204,7 +204,9 @@ class SkillRecogniser:
                     continue
                 if self._phrase_at(term, keys, start):
                     found.append((start, len(term.tokens), term, 1.0))
-        for start, length, term, quality in sorted(found, key=lambda item: -item[1]):
+        # Ties broken by position and text, never by set order (which changes with the hash seed).
+        found.sort(key=lambda item: (-item[1], item[0], item[2].text))
+        for start, length, term, quality in found:
             if any(used[start : start + length]):
                 continue
             used[start : start + length] = [True] * length
@@ -226,7 +228,7 @@ class SkillRecogniser:
 
     def _candidates(self, token: str, keys: Iterable[str]) -> list[_Term]:
         seen: dict[int, _Term] = {}
-        for key in keys:
+        for key in sorted(keys):
             for term in self._by_key.get(key, ()):
                 if len(term.tokens) == 1 and len(term.tokens[0]) <= 3 and term.tokens[0] != token:
                     continue

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -96,3 +99,39 @@ def test_a_hyphenated_word_is_found_by_its_parts_unless_it_is_listed_whole() -> 
 )
 def test_an_agricultural_engineer_is_a_farmer_rather_than_an_engineer(text: str) -> None:
     assert found(text) == ["green.farming"]
+
+
+def test_the_skills_found_do_not_depend_on_the_hash_seed() -> None:
+    # Words that several lists share used to be credited in set order, so a description could
+    # rank differently from one run to the next.
+    script = (
+        "import json, sys\n"
+        "from bot.config import PROJECT_ROOT\n"
+        "from bot.services.skills import SkillRecogniser, load_taxonomy\n"
+        "recogniser = SkillRecogniser(load_taxonomy(PROJECT_ROOT / 'content' / 'skills'))\n"
+        "for text in sys.stdin.read().splitlines():\n"
+        "    found = recogniser.recognise(text)\n"
+        "    print(json.dumps([(m.skill.id, m.score, m.evidence) for m in found]))\n"
+    )
+    texts = "\n".join(
+        [
+            "Je vendais des pagnes et du wax au marché de Douala, et je cousais aussi",
+            "كنت أبيع الخضار وأزرعها في أرضنا وأصلح الدراجات",
+            "Ich habe im Krankenhaus gekocht und Kinder nach der Schule trainiert",
+            "у Києві я ремонтувала телефони і продавала їх на ринку",
+            "memlekette düğünlerde yemek yaptım, kuaförde de çalıştım",
+        ]
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            input=texts,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=PROJECT_ROOT,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
