@@ -8,6 +8,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TextIO
 
@@ -38,9 +39,11 @@ BASELINE_DESCRIPTIONS = {
 }
 
 
-def rank_text(matcher: ProgrammeMatcher, text: str) -> list[str]:
+def rank_text(matcher: ProgrammeMatcher, text: str, language: str | None = None) -> list[str]:
     """Return the programme slugs for a self-description, best first (no hub context)."""
-    wants = Wants(skills=matcher.understand(text), semantic=matcher.similarity(text))
+    wants = Wants(
+        skills=matcher.understand(text, language), semantic=matcher.similarity(text, language)
+    )
     return [item.slug for item in matcher.rank(wants)]
 
 
@@ -61,8 +64,8 @@ def match_lines(settings: Settings, lines: Iterable[str], out: TextIO) -> int:
         detection = languages.detect(text, prior=language_from_telegram(code))
         language = detection.language if detection.supported else "en"
         _ = catalogue.translator(language)
-        skills = matcher.understand(text)
-        ranked = matcher.rank(Wants(skills=skills, semantic=matcher.similarity(text)))
+        skills = matcher.understand(text, language)
+        ranked = matcher.rank(Wants(skills=skills, semantic=matcher.similarity(text, language)))
         record = {
             "text": text,
             "language": detection.language,
@@ -158,7 +161,7 @@ def eval_match(settings: Settings, *, eval_dir: Path, out: TextIO) -> dict[str, 
     )
     for language, items in sets.items():
         for name, ranker in (
-            ("hubbot", lambda text: rank_text(matcher, text)),
+            ("hubbot", partial(rank_text, matcher, language=language)),
             ("zero-shot", zero_shot),
         ):
             tally = _tally(ranker, items)

@@ -69,7 +69,8 @@ async def start_intake(context: HubContext, description: str | None = None) -> N
     )
     own = context.resident.language
     state = await flows.start_flow(context, INTAKE, {"languages": [own] if own else []})
-    if description and context.deps.talent.matcher.understand(description):
+    matcher = context.deps.talent.matcher
+    if description and matcher.understand(description, context.i18n.language):
         await flows.answer_typed(context, state, description)
 
 

@@ -31,7 +31,7 @@ class FlowHost(Protocol):
         """Return the values of the placeholders in a step's prompt."""
         ...
 
-    def after_text(self, step: Step, state: FlowState, *, keep_text: bool) -> None:
+    def after_text(self, step: Step, state: FlowState, *, keep_text: bool, language: str) -> None:
         """Digest a typed answer; drop the words themselves when they may not be kept."""
         ...
 
@@ -51,7 +51,7 @@ class PlainHost:
         """Return no values."""
         return {}
 
-    def after_text(self, step: Step, state: FlowState, *, keep_text: bool) -> None:
+    def after_text(self, step: Step, state: FlowState, *, keep_text: bool, language: str) -> None:
         """Keep the answer as it is (or not at all)."""
         if not keep_text:
             state.answers[step.id] = ""
@@ -85,7 +85,7 @@ class FlowService:
             self.definitions[flow],
             options=partial(host.options, language=language),
             condition=host.condition,
-            digest=partial(host.after_text, keep_text=keep_text),
+            digest=partial(host.after_text, keep_text=keep_text, language=language),
         )
 
     async def load(self, session: AsyncSession, resident: Resident) -> Progress | None:

@@ -116,17 +116,17 @@ class ProgrammeMatcher:
         self.recogniser = recogniser
         self.semantic = semantic
 
-    def understand(self, text: str) -> list[SkillMatch]:
-        """Return the skills named in a text."""
-        return self.recogniser.recognise(text)
+    def understand(self, text: str, language: str | None = None) -> list[SkillMatch]:
+        """Return the skills named in a text (written in `language`, when known)."""
+        return self.recogniser.recognise(text, language)
 
-    def similarity(self, text: str) -> Mapping[str, float]:
+    def similarity(self, text: str, language: str | None = None) -> Mapping[str, float]:
         """Return the semantic similarity per programme, or nothing without a scorer."""
         if self.semantic is None:
             return {}
         scores = self.semantic.scores(text)
         words = len(tokenise(text))
-        if words >= SHORT_TEXT or not self.recogniser.recognise(text):
+        if words >= SHORT_TEXT or not self.recogniser.recognise(text, language):
             return scores
         return {slug: value * words / SHORT_TEXT for slug, value in scores.items()}
 

@@ -50,6 +50,14 @@ MIN_PREFIX = 5
 FUZZY_MIN_LENGTH = 6
 FUZZY_CUTOFF = 88.0
 FUZZY_QUALITY = 0.8
+# Word lists that count in a text besides its own language's: residents mix in German and
+# English trade words everywhere, and Ukrainian and Russian speakers each other's words.
+# Arabic and Persian lists do not count for each other: they share a script and many
+# spellings with other meanings (ماشية "livestock" and ماشین "car", تصميم "design" and
+# تصمیم "decision"). Typo matching uses the text's own language only ("Cameroun" is no
+# "camera").
+SHARED_LISTS = ("de", "en")
+NEIGHBOUR_LISTS = {"uk": ("ru",), "ru": ("uk",), "prs": ("fa",)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +83,12 @@ class SkillMatch:
     skill: Skill
     score: float
     evidence: tuple[str, ...]
+
+
+def _own_lists(language: str | None) -> frozenset[str] | None:
+    if language is None:
+        return None
+    return frozenset((language, *NEIGHBOUR_LISTS.get(language, ())))
 
 
 def load_taxonomy(folder: Path) -> list[Skill]:
@@ -153,6 +167,8 @@ class _Term:
     tokens: tuple[str, ...]
     # Short words ("IT", "DJ") only count when written exactly, case included.
     exact_case: str | None
+    # The word lists (languages) that name it.
+    languages: frozenset[str]
 
 
 class SkillRecogniser:
@@ -161,8 +177,9 @@ class SkillRecogniser:
     def __init__(self, skills: Sequence[Skill]) -> None:
         self.skills = {skill.id: skill for skill in skills}
         owners: dict[tuple[str, str | None], set[str]] = defaultdict(set)
+        listed_in: dict[tuple[str, str | None], set[str]] = defaultdict(set)
         for skill in skills:
-            for terms in skill.words.values():
+            for language, terms in skill.words.items():
                 for term in terms:
                     tokens = tuple(tokenise(term))
                     if not tokens:
@@ -172,20 +189,43 @@ class SkillRecogniser:
                     if short and exact is None and tokens[0] in _COMMON_SHORT_WORDS:
                         continue
                     owners[(" ".join(tokens), exact)].add(skill.id)
+                    listed_in[(" ".join(tokens), exact)].add(language)
         self._by_key: dict[str, list[_Term]] = defaultdict(list)
         self._fuzzy_vocabulary: dict[str, list[_Term]] = defaultdict(list)
         for (joined, exact), skill_ids in owners.items():
             tokens = tuple(joined.split(" "))
-            entry = _Term(tuple(sorted(skill_ids)), joined, tokens, exact)
+            entry = _Term(
+                tuple(sorted(skill_ids)),
+                joined,
+                tokens,
+                exact,
+                frozenset(listed_in[(joined, exact)]),
+            )
             short = len(tokens) == 1 and len(tokens[0]) <= 3
             for key in {tokens[0]} if short else token_keys(tokens[0]):
                 self._by_key[key].append(entry)
             if len(tokens) == 1 and len(tokens[0]) >= FUZZY_MIN_LENGTH:
                 self._fuzzy_vocabulary[tokens[0]].append(entry)
         self._fuzzy_choices = list(self._fuzzy_vocabulary)
+        self._fuzzy_by_lists: dict[frozenset[str], list[str]] = {}
 
-    def recognise(self, text: str) -> list[SkillMatch]:
-        """Return the skills named in a text, strongest first."""
+    def _fuzzy_choices_in(self, lists: frozenset[str]) -> list[str]:
+        if lists not in self._fuzzy_by_lists:
+            self._fuzzy_by_lists[lists] = [
+                word
+                for word, terms in self._fuzzy_vocabulary.items()
+                if any(term.languages & lists for term in terms)
+            ]
+        return self._fuzzy_by_lists[lists]
+
+    def recognise(self, text: str, language: str | None = None) -> list[SkillMatch]:
+        """Return the skills named in a text, strongest first.
+
+        With the text's `language`, only that language's word lists count, and German,
+        English and close neighbours' (SHARED_LISTS, NEIGHBOUR_LISTS); without it, every list.
+        """
+        own = _own_lists(language)
+        counted = None if own is None else own | frozenset(SHARED_LISTS)
         tokens = tokenise(text)
         raw_words = set(_TOKEN.findall(text))
         keys = [lookup_keys(token) for token in tokens]
@@ -202,6 +242,8 @@ class SkillRecogniser:
             for term in self._candidates(token, keys[start]):
                 if term.exact_case is not None and term.exact_case not in raw_words:
                     continue
+                if counted is not None and not term.languages & counted:
+                    continue
                 if self._phrase_at(term, keys, start):
                     found.append((start, len(term.tokens), term, 1.0))
         # Ties broken by position and text, never by set order (which changes with the hash seed).
@@ -215,11 +257,15 @@ class SkillRecogniser:
             if used[index] or len(token) < FUZZY_MIN_LENGTH:
                 continue
             best = process.extractOne(
-                token, self._fuzzy_choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+                token,
+                self._fuzzy_choices if own is None else self._fuzzy_choices_in(own),
+                scorer=fuzz.ratio,
+                score_cutoff=FUZZY_CUTOFF,
             )
             if best is not None and best[0][0] == token[0]:
                 for term in self._fuzzy_vocabulary[best[0]]:
-                    self._credit(term, FUZZY_QUALITY, 1, scores, evidence)
+                    if own is None or term.languages & own:
+                        self._credit(term, FUZZY_QUALITY, 1, scores, evidence)
         matches = [
             SkillMatch(self.skills[skill_id], round(score, 3), tuple(evidence[skill_id]))
             for skill_id, score in scores.items()

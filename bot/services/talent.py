@@ -56,19 +56,20 @@ class TalentIntakeHost:
         skills = self.skills(state.answers.get("skill_ids", []))
         return {"skills": ", ".join(skill.name_in(language) for skill in skills)}
 
-    def after_text(self, step: Step, state: FlowState, *, keep_text: bool) -> None:
-        """Recognise skills in a typed answer; keep the words only with consent."""
+    def after_text(self, step: Step, state: FlowState, *, keep_text: bool, language: str) -> None:
+        """Recognise skills in a typed answer (in the conversation's language); keep the words
+        only with consent."""
         text = str(state.answers.get(step.id) or "")
         if step.id == "skills":
-            matches = self._matcher.understand(text)
+            matches = self._matcher.understand(text, language)
             state.answers["skill_ids"] = [match.skill.id for match in matches]
             state.answers["skill_scores"] = {m.skill.id: m.score for m in matches}
             state.answers["fix"] = [match.skill.id for match in matches]
-            state.answers["semantic"] = dict(self._matcher.similarity(text))
+            state.answers["semantic"] = dict(self._matcher.similarity(text, language))
         elif step.id == "wishes":
-            matches = self._matcher.understand(text)
+            matches = self._matcher.understand(text, language)
             state.answers["wish_scores"] = {m.skill.id: m.score for m in matches}
-            state.answers["wish_semantic"] = dict(self._matcher.similarity(text))
+            state.answers["wish_semantic"] = dict(self._matcher.similarity(text, language))
         if not keep_text:
             state.answers[step.id] = None
 

@@ -135,3 +135,24 @@ def test_the_skills_found_do_not_depend_on_the_hash_seed() -> None:
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1
+
+
+def test_another_scripts_word_list_does_not_read_a_persian_word_as_arabic() -> None:
+    # ماشین is "car" in Persian; the Arabic list's ماشية ("livestock") used to match it.
+    text = "با ماشین خودم مسافر میبردم"
+    assert "green.animal_husbandry" in found(text), "without a language every list counts"
+    assert RECOGNISER.recognise(text, "fa") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "skill"),
+    [
+        ("كنت أشتغل Friseur في دمشق", "ar", "business.hairdressing"),
+        ("я був перукарем у Харкові", "uk", "business.hairdressing"),
+        ("در کابل سلمانی داشتم", "prs", "business.hairdressing"),
+    ],
+)
+def test_german_english_and_neighbour_words_count_in_every_language(
+    text: str, language: str, skill: str
+) -> None:
+    assert skill in [match.skill.id for match in RECOGNISER.recognise(text, language)]
