@@ -40,6 +40,7 @@ TOP_K = 5
 SPREAD = 0.04
 # About 60 MB of vectors at 384 floats each; the demo content has about 9,000 passages.
 CACHE_MAX_TEXTS = 40_000
+EMBED_BATCH = 32
 
 
 def programme_passages(taxonomy_dir: Path) -> dict[str, list[str]]:
@@ -157,11 +158,13 @@ class ProgrammeSimilarity:
         path = self._cache_dir / f"passages-{digest}.npz" if self._cache_dir else None
         known = _read_cache(path) if path is not None else {}
         missing = sorted({text for text in texts if text not in known})
-        if missing:
-            vectors = np.asarray(model.encode(missing, is_query=as_queries), dtype=np.float32)
-            known.update(zip(missing, vectors, strict=True))
-            if path is not None:
-                _write_cache(path, _kept(known, current=texts))
+        for start in range(0, len(missing), EMBED_BATCH):
+            # In batches: the engine's buffers grow with the batch (a few hundred MB for all).
+            batch = missing[start : start + EMBED_BATCH]
+            vectors = np.asarray(model.encode(batch, is_query=as_queries), dtype=np.float32)
+            known.update(zip(batch, vectors, strict=True))
+        if missing and path is not None:
+            _write_cache(path, _kept(known, current=texts))
         return np.stack([known[text] for text in texts]).astype(np.float32)
 
 
