@@ -34,7 +34,10 @@ from bot.keyboards import CONSENT_ACCEPT, HUB_PREFIX, LANGUAGE_PREFIX
 from bot.measure import read_held_out
 from bot.nlu_server import configured_client
 from bot.ports import free_port
-from bot.sandbox import SandboxConfig, create_sandbox_app
+from bot.sandbox import SandboxConfig, create_sandbox_app, human_actions
+from bot.sandbox.human_media import MediaOptions
+from bot.sandbox.views import message_view
+from bot.sandbox.world import World
 from db.engine import create_engine
 
 LEADING_INTO_A_CONVERSATION = frozenset({"offer_talent", "delete_my_data"})
@@ -93,17 +96,24 @@ def _callback_data(message: Message) -> list[str]:
 
 @dataclass
 class Resident:
-    """A simulated resident chatting through the sandbox's human-side API."""
+    """A simulated resident, acting on the sandbox's world in this process.
 
-    client: httpx.AsyncClient
+    Residents write and read in-process, as Telegram's apps do on other machines: only the
+    bot's side (the Bot API over HTTP) is on this machine in production, so only it is measured
+    with its transport.
+    """
+
+    world: World
     user_id: int
     language: str
     last: int = 0
 
-    async def _act(self, path: str, body: dict[str, object]) -> None:
-        response = await self.client.post(path, json={"user_id": self.user_id, **body})
-        if response.status_code != 200:
-            raise BenchError(f"{path} refused: {response.text}")
+    def _new_messages(self) -> list[Message]:
+        chat = self.world.chats.get(self.user_id, {})
+        new = [chat[mid] for mid in sorted(chat) if mid > self.last]
+        if new:
+            self.last = new[-1].message_id
+        return [message_view(message) for message in new if message.sender == "bot"]
 
     async def reply(self) -> list[Message]:
         """Wait for hubbot's complete reply (the message with buttons) and return it."""
@@ -111,33 +121,29 @@ class Resident:
         deadline = loop.time() + REPLY_TIMEOUT_S
         new: list[Message] = []
         while not any(_callback_data(message) for message in new):
+            batch = self._new_messages()
+            new.extend(batch)
+            if batch:
+                continue
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise BenchError(f"resident {self.user_id}: no reply in {REPLY_TIMEOUT_S:.0f} s")
-            response = await self.client.get(
-                "/sandbox/api/messages",
-                params={"user_id": self.user_id, "after": self.last, "wait": remaining},
-            )
-            batch: list[Message] = response.json()
-            if batch:
-                self.last = max(_message_id(message) for message in batch)
-                new.extend(batch)
+            await self.world.next_bot_message(self.user_id, timeout=remaining)
         return new
 
     async def send(self, text: str) -> None:
         """Write to hubbot."""
-        await self._act(
-            "/sandbox/api/send",
-            {"text": text, "language_code": self.language, "first_name": "Bench"},
+        user = self.world.ensure_user(self.user_id, first_name="Bench", language_code=self.language)
+        await human_actions.send(
+            self.world, user, kind="text", text=text, caption=None, options=MediaOptions()
         )
 
     async def press(self, messages: list[Message], data: str) -> None:
         """Tap the newest button whose callback data is `data`."""
         for message in reversed(messages):
             if data in _callback_data(message):
-                await self._act(
-                    "/sandbox/api/press", {"message_id": _message_id(message), "data": data}
-                )
+                user = self.world.users[self.user_id]
+                await human_actions.press(self.world, user, _message_id(message), data)
                 return
         raise BenchError(f"resident {self.user_id}: no button {data!r} in hubbot's reply")
 
@@ -152,12 +158,7 @@ class Resident:
 
     async def reply_parts_left(self) -> None:
         """Skip messages that are still arriving from an earlier reply."""
-        response = await self.client.get(
-            "/sandbox/api/messages", params={"user_id": self.user_id, "after": self.last}
-        )
-        batch: list[Message] = response.json()
-        if batch:
-            self.last = max(_message_id(message) for message in batch)
+        self._new_messages()
 
     async def ask(self, questions: list[str]) -> list[float]:
         """Ask each question after the last answer; return the latencies."""
@@ -235,7 +236,7 @@ def questions_of(pool: dict[str, list[str]], user: int, count: int) -> tuple[str
 
 
 async def _round(
-    client: httpx.AsyncClient,
+    world: World,
     bot: int,
     database: DatabaseCpu,
     pool: dict[str, list[str]],
@@ -247,7 +248,7 @@ async def _round(
     asked = {
         user: questions_of(pool, user, questions) for user in range(first_user, first_user + users)
     }
-    residents = [Resident(client, user, language) for user, (language, _) in asked.items()]
+    residents = [Resident(world, user, language) for user, (language, _) in asked.items()]
     await asyncio.gather(*(resident.onboard() for resident in residents))
     started = time.perf_counter()
     database_before = await database.sample()
@@ -292,25 +293,23 @@ async def _setup(env: dict[str, str]) -> None:
             raise BenchError(f"hubbot {' '.join(step)} failed: {errors.decode()[-2000:]}")
 
 
-async def _serve_sandbox() -> tuple[uvicorn.Server, asyncio.Task[None], int]:
+async def _serve_sandbox() -> tuple[uvicorn.Server, asyncio.Task[None], int, World]:
     port = free_port()
     unlimited = SandboxConfig(
         global_rate_per_s=1e6, global_burst=10**6, chat_rate_per_s=1e6, chat_burst=10**6
     )
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_sandbox_app(unlimited), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
+    app = create_sandbox_app(unlimited)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     serving = asyncio.create_task(server.serve())
     while not server.started:  # noqa: ASYNC110  (uvicorn offers no event to wait on)
         await asyncio.sleep(0.05)
-    return server, serving, port
+    world: World = app.state.world
+    return server, serving, port, world
 
 
-async def _wait_until_polling(client: httpx.AsyncClient, bot: asyncio.subprocess.Process) -> None:
+async def _wait_until_polling(world: World, bot: asyncio.subprocess.Process) -> None:
     """Wait until the bot answers /start, so its start-up is not measured."""
-    probe = Resident(client, 1, "de")
+    probe = Resident(world, 1, "de")
     await probe.send("/start")
     waiting = asyncio.ensure_future(probe.reply())
     exited = asyncio.ensure_future(bot.wait())
@@ -333,7 +332,7 @@ async def bench(
     nlu_cache: bool = True,
 ) -> list[Round]:
     """Run the rounds and print a table; a throw-away database unless one is given."""
-    server, serving, port = await _serve_sandbox()
+    server, serving, port, world = await _serve_sandbox()
     try:
         async with throwaway_database(postgres_admin_dsn) as scratch:
             url = database_url or scratch
@@ -357,7 +356,7 @@ async def bench(
             )
             try:
                 pool = bench_questions(settings.nlu_data_dir / "tests")
-                rounds = await _measure(port, bot, url, pool, users, questions)
+                rounds = await _measure(world, bot, url, pool, users, questions)
                 memory = _memory_mb(bot.pid)
             finally:
                 if bot.returncode is None:
@@ -376,36 +375,32 @@ async def bench(
 
 
 async def _measure(
-    port: int,
+    world: World,
     bot: asyncio.subprocess.Process,
     url: str,
     pool: dict[str, list[str]],
     users: list[int],
     questions: int,
 ) -> list[Round]:
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
     database = DatabaseCpu(url)
     try:
-        async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}", timeout=REPLY_TIMEOUT_S + 10, limits=limits
-        ) as client:
-            await _wait_until_polling(client, bot)
-            rounds = []
-            next_user = 500_000
-            for count in users:
-                rounds.append(
-                    await _round(
-                        client,
-                        bot.pid,
-                        database,
-                        pool,
-                        first_user=next_user,
-                        users=count,
-                        questions=questions,
-                    )
+        await _wait_until_polling(world, bot)
+        rounds = []
+        next_user = 500_000
+        for count in users:
+            rounds.append(
+                await _round(
+                    world,
+                    bot.pid,
+                    database,
+                    pool,
+                    first_user=next_user,
+                    users=count,
+                    questions=questions,
                 )
-                next_user += count
-            return rounds
+            )
+            next_user += count
+        return rounds
     finally:
         await database.close()
 
