@@ -68,6 +68,8 @@ class Round:
     sandbox_cpu: float
     # The same for the database server's processes serving the bot (PostgreSQL on this host).
     database_cpu: float | None = None
+    # The same for the NLU server (`rasa run` on this host), when one is running.
+    nlu_cpu: float | None = None
 
     @property
     def rate(self) -> float:
@@ -177,6 +179,20 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _nlu_server_pid() -> int | None:
+    """Return the pid of a `rasa run` on this host, if there is one."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            words = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(word.endswith(b"rasa") for word in words) and b"run" in words:
+            return int(entry.name)
+    return None
+
+
 class DatabaseCpu:
     """CPU time of the PostgreSQL server processes connected to the bench's database."""
 
@@ -252,12 +268,16 @@ async def _round(
     await asyncio.gather(*(resident.onboard() for resident in residents))
     started = time.perf_counter()
     database_before = await database.sample()
+    nlu = _nlu_server_pid()
+    nlu_cpu = _cpu_seconds(nlu) if nlu is not None else None
     bot_cpu, own_cpu = _cpu_seconds(bot), time.process_time()
     results = await asyncio.gather(
         *(resident.ask(asked[resident.user_id][1]) for resident in residents)
     )
     seconds = time.perf_counter() - started
     bot_cpu, own_cpu = _cpu_seconds(bot) - bot_cpu, time.process_time() - own_cpu
+    if nlu is not None and nlu_cpu is not None:
+        nlu_cpu = _cpu_seconds(nlu) - nlu_cpu
     return Round(
         users,
         [latency for result in results for latency in result],
@@ -265,6 +285,7 @@ async def _round(
         bot_cpu=bot_cpu,
         sandbox_cpu=own_cpu,
         database_cpu=DatabaseCpu.spent(database_before, await database.sample()),
+        nlu_cpu=nlu_cpu,
     )
 
 
@@ -416,17 +437,18 @@ def _report(
     out.write(f"understanding: {understanding}; database: {database}\n")
     out.write(
         "users  questions   p50 ms   p95 ms   max ms   questions/s   "
-        "CPU ms/question: bot  PostgreSQL  sandbox+residents\n"
+        "CPU ms/question: bot  NLU server  PostgreSQL  sandbox+residents\n"
     )
     for entry in rounds:
-        database_cpu = (
-            "-" if entry.database_cpu is None else f"{entry.cpu_ms(entry.database_cpu):.1f}"
+        database_cpu, nlu_cpu = (
+            "-" if seconds is None else f"{entry.cpu_ms(seconds):.1f}"
+            for seconds in (entry.database_cpu, entry.nlu_cpu)
         )
         out.write(
             f"{entry.users:>5}  {len(entry.latencies):>9}  "
             f"{statistics.median(entry.latencies) * 1000:>7.1f}  {entry.percentile(0.95):>7.1f}  "
             f"{max(entry.latencies) * 1000:>7.1f}   {entry.rate:>11.1f}   "
-            f"{entry.cpu_ms(entry.bot_cpu):>20.1f}  {database_cpu:>10}  "
+            f"{entry.cpu_ms(entry.bot_cpu):>20.1f}  {nlu_cpu:>10}  {database_cpu:>10}  "
             f"{entry.cpu_ms(entry.sandbox_cpu):>17.1f}\n"
         )
     now, peak = memory
