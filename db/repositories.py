@@ -6,11 +6,11 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from db.base import Base, utcnow
 from db.models import (
@@ -188,6 +188,12 @@ async def upsert_staff(session: AsyncSession, *, email: str, fields: dict[str, A
     return await _create_or_update(session, staff or Staff(email=email), fields)
 
 
+def _one_of(column: InstrumentedAttribute[str], values: Collection[str]) -> ColumnElement[bool]:
+    # Not IN (...): SQLAlchemy renders an expanding IN afresh on every execution, and this runs
+    # on every question; a fixed number of `=` comparisons is compiled once and cached.
+    return or_(*(column == value for value in values))
+
+
 async def get_answer(
     session: AsyncSession, *, intent: str, hub_id: int | None, languages: Collection[str]
 ) -> Answer | None:
@@ -201,7 +207,7 @@ async def get_answer(
         select(Answer)
         .where(Answer.intent == intent, (Answer.hub_id == hub_id) | Answer.hub_id.is_(None))
         .order_by(Answer.hub_id.is_(None))
-        .options(joinedload(Answer.texts.and_(AnswerText.language.in_(languages))))
+        .options(joinedload(Answer.texts.and_(_one_of(AnswerText.language, languages))))
     )
     return result.unique().scalars().first()
 
@@ -216,7 +222,7 @@ async def list_services(
         select(Service)
         .where(Service.intent == intent, Service.hub_id == hub_id)
         .order_by(Service.id)
-        .options(joinedload(Service.texts.and_(ServiceText.language.in_(languages))))
+        .options(joinedload(Service.texts.and_(_one_of(ServiceText.language, languages))))
     )
     return result.unique().scalars().all()
 

@@ -52,7 +52,8 @@ def normalise_for_safety(text: str) -> str:
 class SafetyCheck:
     """Crisis patterns per category and the crisis reply per language."""
 
-    patterns: dict[str, tuple[re.Pattern[str], ...]]
+    # One alternation per category: searching 365 patterns one by one was 4% of the bot's CPU.
+    patterns: dict[str, re.Pattern[str]]
     replies: dict[str, str]
 
     @classmethod
@@ -60,10 +61,13 @@ class SafetyCheck:
         """Read and compile `safety.yml`."""
         data = yaml.safe_load((content_dir / "safety.yml").read_text(encoding="utf-8"))
         patterns = {
-            category: tuple(
-                re.compile(pattern, re.IGNORECASE)
-                for language_patterns in spec["patterns"].values()
-                for pattern in language_patterns
+            category: re.compile(
+                "|".join(
+                    f"(?:{pattern})"
+                    for language_patterns in spec["patterns"].values()
+                    for pattern in language_patterns
+                ),
+                re.IGNORECASE,
             )
             for category, spec in data["categories"].items()
         }
@@ -73,8 +77,8 @@ class SafetyCheck:
     def crisis_in(self, text: str) -> str | None:
         """Return the crisis category a message signals (medical, violence, suicidal), if any."""
         normalised = normalise_for_safety(text)
-        for category, patterns in self.patterns.items():
-            if any(pattern.search(normalised) for pattern in patterns):
+        for category, pattern in self.patterns.items():
+            if pattern.search(normalised):
                 return category
         return None
 
