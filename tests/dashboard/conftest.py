@@ -265,6 +265,23 @@ async def csrf_of(client: httpx.AsyncClient) -> str:
     return match.group(1)
 
 
+async def add_stuttgart_account(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    email: str,
+    role: StaffRole,
+    create_hub: bool = False,
+) -> None:
+    """Add an account at the Stuttgart hub (creating the hub first if asked), whose staff must
+    not see into Berlin's residents and content."""
+    async with sessionmaker() as session:
+        if create_hub:
+            session.add(Hub(slug="stuttgart", city="Stuttgart", names={"de": "Stuttgart"}))
+            await session.flush()
+        await add_account(session, email=email, role=role, password=PASSWORD, hub_slug="stuttgart")
+        await session.commit()
+
+
 SignedIn = Callable[[StaffRole], Awaitable[httpx.AsyncClient]]
 
 

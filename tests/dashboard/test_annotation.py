@@ -13,13 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from bot.config import Settings
-from dashboard.accounts import add_account
 from dashboard.retrain import Retrainer
 from db import repositories
 from db.models import (
     Annotation,
     AuditEntry,
-    Hub,
     MessageLog,
     Resident,
     RetrainRun,
@@ -31,6 +29,7 @@ from tests.dashboard.conftest import (
     PASSWORD,
     Conversations,
     SignedIn,
+    add_stuttgart_account,
     anonymous_client,
     csrf_of,
     sign_in,
@@ -236,17 +235,9 @@ async def test_a_coordinator_of_another_hub_neither_annotates_nor_reads_the_anno
         intent="language_course",
         csrf=await csrf_of(admin),
     )
-    async with sessionmaker() as session:
-        session.add(Hub(slug="stuttgart", city="Stuttgart", names={"de": "Stuttgart"}))
-        await session.flush()
-        await add_account(
-            session,
-            email="stuttgart@hub.example",
-            role=StaffRole.COORDINATOR,
-            password=PASSWORD,
-            hub_slug="stuttgart",
-        )
-        await session.commit()
+    await add_stuttgart_account(
+        sessionmaker, email="stuttgart@hub.example", role=StaffRole.COORDINATOR, create_hub=True
+    )
     async with anonymous_client(dashboard_app) as other:
         assert (await sign_in(other, "stuttgart@hub.example", PASSWORD)).status_code == 303
         listing = await other.get("/annotations")

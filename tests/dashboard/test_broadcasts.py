@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from bot.broadcasting import compose, outbox
-from dashboard.accounts import add_account
 from db.base import utcnow
 from db.models import (
     AuditEntry,
@@ -35,6 +34,7 @@ from tests.dashboard.conftest import (
     PASSWORD,
     TRANSLATION,
     SignedIn,
+    add_stuttgart_account,
     anonymous_client,
     csrf_of,
     sign_in,
@@ -327,15 +327,7 @@ async def test_a_hub_member_sends_only_to_their_hub_and_sees_only_its_broadcasts
     segment: Segment,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    async with sessionmaker() as session:
-        await add_account(
-            session,
-            email="lena@hub.example",
-            role=StaffRole.COORDINATOR,
-            password=PASSWORD,
-            hub_slug="stuttgart",
-        )
-        await session.commit()
+    await add_stuttgart_account(sessionmaker, email="lena@hub.example", role=StaffRole.COORDINATOR)
     admin_number = 0
     async with anonymous_client(dashboard_app) as admin:
         await sign_in(admin, "admin@hub.example", PASSWORD)

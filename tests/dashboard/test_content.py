@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services import composer
-from dashboard.accounts import add_account
 from db.content import import_content
 from db.models import (
     Answer,
@@ -28,6 +27,7 @@ from tests.dashboard.conftest import (
     PASSWORD,
     ContentItems,
     SignedIn,
+    add_stuttgart_account,
     anonymous_client,
     csrf_of,
     sign_in,
@@ -205,15 +205,9 @@ async def test_hub_coordinators_change_their_hub_only_and_csrf_is_needed(
     content_items: ContentItems,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    async with sessionmaker() as session:
-        await add_account(
-            session,
-            email="berlin@hub.example",
-            role=StaffRole.COORDINATOR,
-            password=PASSWORD,
-            hub_slug="stuttgart",
-        )
-        await session.commit()
+    await add_stuttgart_account(
+        sessionmaker, email="berlin@hub.example", role=StaffRole.COORDINATOR
+    )
     async with anonymous_client(dashboard_app) as stuttgart:
         assert (await sign_in(stuttgart, "berlin@hub.example", PASSWORD)).status_code == 303
         csrf = await csrf_of(stuttgart)

@@ -16,7 +16,6 @@ from bot.i18n import Catalogue
 from bot.services import composer
 from bot.services.events import EventService
 from bot.services.translation import TermShield, TranslationService
-from dashboard.accounts import add_account
 from db.content import import_content
 from db.models import (
     AuditEntry,
@@ -36,6 +35,7 @@ from tests.dashboard.conftest import (
     PASSWORD,
     ContentItems,
     SignedIn,
+    add_stuttgart_account,
     anonymous_client,
     csrf_of,
     sign_in,
@@ -224,15 +224,9 @@ async def test_only_coordinators_of_the_hub_add_and_every_form_needs_its_token(
         (f"/content/services/{content_items.service_id}/remove", {"version": "1"}),
     ):
         assert (await coordinator.post(path, data=data)).status_code == 403, path
-    async with sessionmaker() as session:
-        await add_account(
-            session,
-            email="stuttgart@hub.example",
-            role=StaffRole.COORDINATOR,
-            password=PASSWORD,
-            hub_slug="stuttgart",
-        )
-        await session.commit()
+    await add_stuttgart_account(
+        sessionmaker, email="stuttgart@hub.example", role=StaffRole.COORDINATOR
+    )
     async with anonymous_client(dashboard_app) as stuttgart:
         assert (await sign_in(stuttgart, "stuttgart@hub.example", PASSWORD)).status_code == 303
         csrf = await csrf_of(stuttgart)

@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from bot.services.personal_data import erase_resident
-from dashboard.accounts import add_account
 from dashboard.retention import run_retention
 from db.base import utcnow
 from db.models import (
@@ -17,7 +16,6 @@ from db.models import (
     Handover,
     HandoverMessage,
     HandoverStatus,
-    Hub,
     MessageLog,
     Resident,
     StaffRole,
@@ -26,6 +24,7 @@ from tests.dashboard.conftest import (
     PASSWORD,
     Conversations,
     SignedIn,
+    add_stuttgart_account,
     anonymous_client,
     csrf_of,
     sign_in,
@@ -149,17 +148,9 @@ async def test_staff_of_another_hub_cannot_see_or_answer_the_request(
     conversations: Conversations,
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    async with sessionmaker() as session:
-        session.add(Hub(slug="stuttgart", city="Stuttgart", names={"de": "Stuttgart"}))
-        await session.flush()
-        await add_account(
-            session,
-            email="other@hub.example",
-            role=StaffRole.STAFF,
-            password=PASSWORD,
-            hub_slug="stuttgart",
-        )
-        await session.commit()
+    await add_stuttgart_account(
+        sessionmaker, email="other@hub.example", role=StaffRole.STAFF, create_hub=True
+    )
     async with anonymous_client(dashboard_app) as client:
         assert (await sign_in(client, "other@hub.example", PASSWORD)).status_code == 303
         listing = await client.get("/handovers")
