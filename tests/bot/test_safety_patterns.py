@@ -35,11 +35,21 @@ def _compiled() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
     compiled: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
     for category, spec in _safety()["categories"].items():
         compiled[category] = [
-            (language, re.compile(pattern, re.IGNORECASE))
+            (language, re.compile(pattern))
             for language, patterns in spec["patterns"].items()
             for pattern in patterns
         ]
     return compiled
+
+
+def test_patterns_are_lower_case() -> None:
+    """The bot searches lowercased text without re.IGNORECASE: capitals would never match."""
+    for category, spec in _safety()["categories"].items():
+        for language, patterns in spec["patterns"].items():
+            for pattern in patterns:
+                # Escapes such as \b, \S and \W and group names are not letters to match.
+                letters = re.sub(r"\\[A-Za-z]|\(\?P<[^>]*>", "", pattern)
+                assert letters == letters.lower(), (category, language, pattern)
 
 
 def _matches(text: str) -> dict[str, list[str]]:
