@@ -58,6 +58,10 @@ FUZZY_QUALITY = 0.8
 # "camera").
 SHARED_LISTS = ("de", "en")
 NEIGHBOUR_LISTS = {"uk": ("ru",), "ru": ("uk",), "prs": ("fa",)}
+# The key of a word list that lists everyday words which look like a skill word plus an ending
+# or a typo ("лікарні", at the hospital, is not "лікар", a doctor; "податки", taxes, is not
+# "подати"): such a word in a text matches only terms that list it exactly.
+NOT_A_SKILL = "not_a_skill"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,15 +95,23 @@ def _own_lists(language: str | None) -> frozenset[str] | None:
     return frozenset((language, *NEIGHBOUR_LISTS.get(language, ())))
 
 
+def _word_lists(folder: Path) -> dict[str, dict[str, list[str]]]:
+    """Return every <language>.yml next to taxonomy.yml, by language."""
+    return {
+        path.stem: yaml.safe_load(path.read_text("utf-8")) or {}
+        for path in sorted(folder.glob("*.yml"))
+        if path.stem != "taxonomy"
+    }
+
+
 def load_taxonomy(folder: Path) -> list[Skill]:
     """Read taxonomy.yml and every <language>.yml word list next to it."""
     entries = yaml.safe_load((folder / "taxonomy.yml").read_text("utf-8"))["skills"]
     words: dict[str, dict[str, tuple[str, ...]]] = defaultdict(dict)
-    for path in sorted(folder.glob("*.yml")):
-        if path.stem == "taxonomy":
-            continue
-        for skill_id, terms in (yaml.safe_load(path.read_text("utf-8")) or {}).items():
-            words[skill_id][path.stem] = tuple(str(term) for term in terms)
+    for language, lists in _word_lists(folder).items():
+        for skill_id, terms in lists.items():
+            if skill_id != NOT_A_SKILL:
+                words[skill_id][language] = tuple(str(term) for term in terms)
     known = {entry["id"] for entry in entries}
     unknown = set(words) - known
     if unknown:
@@ -108,6 +120,15 @@ def load_taxonomy(folder: Path) -> list[Skill]:
         Skill(id=entry["id"], programmes=tuple(entry["programmes"]), words=words[entry["id"]])
         for entry in entries
     ]
+
+
+def load_not_a_skill(folder: Path) -> frozenset[str]:
+    """Return the words that the word lists say name no skill, normalised (NOT_A_SKILL)."""
+    return frozenset(
+        " ".join(tokenise(str(word)))
+        for lists in _word_lists(folder).values()
+        for word in lists.get(NOT_A_SKILL, ())
+    )
 
 
 def _script(token: str) -> str:
@@ -174,8 +195,14 @@ class _Term:
 class SkillRecogniser:
     """Find the skills of the taxonomy in free text, in any of its languages."""
 
-    def __init__(self, skills: Sequence[Skill]) -> None:
+    @classmethod
+    def from_folder(cls, folder: Path) -> SkillRecogniser:
+        """Build the recogniser from a taxonomy folder (content/skills/)."""
+        return cls(load_taxonomy(folder), load_not_a_skill(folder))
+
+    def __init__(self, skills: Sequence[Skill], not_a_skill: frozenset[str] = frozenset()) -> None:
         self.skills = {skill.id: skill for skill in skills}
+        self.not_a_skill = not_a_skill
         owners: dict[tuple[str, str | None], set[str]] = defaultdict(set)
         listed_in: dict[tuple[str, str | None], set[str]] = defaultdict(set)
         for skill in skills:
@@ -228,7 +255,10 @@ class SkillRecogniser:
         counted = None if own is None else own | frozenset(SHARED_LISTS)
         tokens = tokenise(text)
         raw_words = set(_TOKEN.findall(text))
-        keys = [lookup_keys(token) for token in tokens]
+        keys = [
+            frozenset({token}) if token in self.not_a_skill else lookup_keys(token)
+            for token in tokens
+        ]
         # A hyphenated word the lists lack as a whole is looked up by its parts.
         for index, token in enumerate(tokens):
             if "-" in token and not self._candidates(token, keys[index]):
@@ -254,7 +284,7 @@ class SkillRecogniser:
             used[start : start + length] = [True] * length
             self._credit(term, quality, length, scores, evidence)
         for index, token in enumerate(tokens):
-            if used[index] or len(token) < FUZZY_MIN_LENGTH:
+            if used[index] or len(token) < FUZZY_MIN_LENGTH or token in self.not_a_skill:
                 continue
             best = process.extractOne(
                 token,

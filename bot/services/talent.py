@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import LANGUAGES
 from bot.services.matching import ProgrammeMatcher, Recommendation, RunFacts, Wants
 from bot.services.similarity import ProgrammeSimilarity, programme_passages
-from bot.services.skills import Skill, SkillMatch, SkillRecogniser, load_taxonomy
+from bot.services.skills import Skill, SkillMatch, SkillRecogniser
 from db import repositories
 from db.base import utcnow
 from db.models import Application, ApplicationStatus, ProgrammeRun, Resident, TalentProfile
@@ -203,7 +203,7 @@ def build_talent_service(
         if semantic
         else None
     )
-    recogniser = SkillRecogniser(load_taxonomy(skills_dir))
+    recogniser = SkillRecogniser.from_folder(skills_dir)
     return TalentService(ProgrammeMatcher(recogniser, similarity))
 
 

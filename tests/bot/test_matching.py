@@ -10,10 +10,10 @@ from bot.config import PROJECT_ROOT
 from bot.i18n import Catalogue
 from bot.match_measure import Tally, rank_text, write_confusions
 from bot.services.matching import ProgrammeMatcher, RunFacts, Wants
-from bot.services.skills import SkillRecogniser, load_taxonomy
+from bot.services.skills import SkillRecogniser
 
 CATALOGUE = Catalogue.load(PROJECT_ROOT / "locales")
-WORDS_ONLY = ProgrammeMatcher(SkillRecogniser(load_taxonomy(PROJECT_ROOT / "content" / "skills")))
+WORDS_ONLY = ProgrammeMatcher(SkillRecogniser.from_folder(PROJECT_ROOT / "content" / "skills"))
 
 
 def runs(**overrides: RunFacts) -> dict[str, RunFacts]:

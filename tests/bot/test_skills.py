@@ -11,12 +11,12 @@ import pytest
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.services.skills import Skill, SkillRecogniser, load_taxonomy
+from bot.services.skills import NOT_A_SKILL, Skill, SkillRecogniser, load_taxonomy
 from db.content_schema import PROGRAMMES
 
 SKILLS_DIR = PROJECT_ROOT / "content" / "skills"
 TAXONOMY = load_taxonomy(SKILLS_DIR)
-RECOGNISER = SkillRecogniser(TAXONOMY)
+RECOGNISER = SkillRecogniser.from_folder(SKILLS_DIR)
 WORD_LANGUAGES = ("de", "en", "ar", "fa", "uk", "ru", "tr", "fr")
 
 
@@ -33,6 +33,7 @@ def test_the_taxonomy_has_about_80_skills_each_leading_to_known_programmes() -> 
 @pytest.mark.parametrize("language", WORD_LANGUAGES)
 def test_every_language_names_every_skill_with_several_words(language: str) -> None:
     words = yaml.safe_load((SKILLS_DIR / f"{language}.yml").read_text("utf-8"))
+    words.pop(NOT_A_SKILL, None)
     assert list(words) == [skill.id for skill in TAXONOMY], "same skills, same order"
     thin = [skill_id for skill_id, terms in words.items() if len(terms) < 8]
     assert not thin, f"{language}: fewer than 8 words for {thin}"
@@ -107,8 +108,8 @@ def test_the_skills_found_do_not_depend_on_the_hash_seed() -> None:
     script = (
         "import json, sys\n"
         "from bot.config import PROJECT_ROOT\n"
-        "from bot.services.skills import SkillRecogniser, load_taxonomy\n"
-        "recogniser = SkillRecogniser(load_taxonomy(PROJECT_ROOT / 'content' / 'skills'))\n"
+        "from bot.services.skills import SkillRecogniser\n"
+        "recogniser = SkillRecogniser.from_folder(PROJECT_ROOT / 'content' / 'skills')\n"
         "for text in sys.stdin.read().splitlines():\n"
         "    found = recogniser.recognise(text)\n"
         "    print(json.dumps([(m.skill.id, m.score, m.evidence) for m in found]))\n"
@@ -156,3 +157,41 @@ def test_german_english_and_neighbour_words_count_in_every_language(
     text: str, language: str, skill: str
 ) -> None:
     assert skill in [match.skill.id for match in RECOGNISER.recognise(text, language)]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "wrong"),
+    [
+        ("в лікарні вів усю базу пацієнтів", "uk", "care.medicine"),
+        ("ходила з ними на візити до лікаря", "uk", "digital.graphic_design"),
+        ("переходила с ними улицу", "ru", "language.interpreting"),
+    ],
+)
+def test_an_everyday_word_listed_as_not_a_skill_names_no_skill(
+    text: str, language: str, wrong: str
+) -> None:
+    # "лікарні" (at the hospital) starts with "лікар" (a doctor); "візити" (visits) is one letter
+    # from "візитки" (business cards); "переходила" (crossed) from "переводила" (translated).
+    assert wrong not in [match.skill.id for match in RECOGNISER.recognise(text, language)]
+    assert found("я лікар") == ["care.medicine"], "the skill word itself still counts"
+
+
+def test_not_a_skill_words_still_count_inside_a_listed_phrase(tmp_path: Path) -> None:
+    (tmp_path / "taxonomy.yml").write_text(
+        "skills:\n  - {id: care.nursing, programmes: [care-circle], en: nursing}\n"
+        "  - {id: care.medicine, programmes: [care-circle], en: medicine}\n",
+        "utf-8",
+    )
+    (tmp_path / "uk.yml").write_text(
+        "care.nursing: [працювала в лікарні]\ncare.medicine: [лікар]\nnot_a_skill: [лікарні]\n",
+        "utf-8",
+    )
+    recogniser = SkillRecogniser.from_folder(tmp_path)
+    assert [m.skill.id for m in recogniser.recognise("працювала в лікарні", "uk")] == [
+        "care.nursing"
+    ]
+    assert recogniser.recognise("був у лікарні", "uk") == []
+    assert [
+        m.skill.id
+        for m in SkillRecogniser(load_taxonomy(tmp_path)).recognise("був у лікарні", "uk")
+    ] == ["care.medicine"], "without the list, the ending leaks"
