@@ -64,8 +64,11 @@ def match_lines(settings: Settings, lines: Iterable[str], out: TextIO) -> int:
         detection = languages.detect(text, prior=language_from_telegram(code))
         language = detection.language if detection.supported else "en"
         _ = catalogue.translator(language)
-        skills = matcher.understand(text, language)
-        ranked = matcher.rank(Wants(skills=skills, semantic=matcher.similarity(text, language)))
+        words_language = languages.of_description(text, chosen=language_from_telegram(code))
+        skills = matcher.understand(text, words_language)
+        ranked = matcher.rank(
+            Wants(skills=skills, semantic=matcher.similarity(text, words_language))
+        )
         record = {
             "text": text,
             "language": detection.language,

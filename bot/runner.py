@@ -58,10 +58,12 @@ def build_dependencies(settings: Settings) -> Dependencies:
     )
     search = IntentSearch(read_examples(settings.nlu_data_dir / "data"))
     translation = build_translation_service(settings, http)
+    languages = MessageLanguage(office_terms=set(read_terms(settings.content_dir)))
     talent = build_talent_service(
         settings.content_dir / "skills",
         semantic=settings.match_semantic,
         cache_dir=settings.embedding_cache,
+        languages=languages,
     )
     return Dependencies(
         settings=settings,
@@ -71,7 +73,7 @@ def build_dependencies(settings: Settings) -> Dependencies:
         answers=ContentAnswerService(nlu=nlu, search=search, threshold=settings.nlu_confidence),
         http=http,
         nlu=nlu,
-        languages=MessageLanguage(office_terms=set(read_terms(settings.content_dir))),
+        languages=languages,
         safety=SafetyCheck.load(settings.content_dir),
         translation=translation,
         events=EventService(translation),

@@ -56,6 +56,9 @@ class Detection:
     confident: bool = True
 
 
+_SCRIPT_OF = {"ar": "arabic", "fa": "arabic", "prs": "arabic", "uk": "cyrillic", "ru": "cyrillic"}
+
+
 def _script(text: str) -> str:
     counts = {"latin": 0, "cyrillic": 0, "arabic": 0, "ethiopic": 0, "other": 0}
     for char in text:
@@ -92,6 +95,20 @@ class MessageLanguage:
             word for word in text.split() if word.strip(".,!?;:()\"'") not in self._office_terms
         ]
         return " ".join(words)
+
+    def of_description(self, text: str, *, chosen: str | None) -> str | None:
+        """Return the language whose word lists count for a self-description, or None for all.
+
+        The detected language when detection is sure; else the resident's chosen language when
+        the text is in its script; else None, so that a short answer in another language than
+        the chosen one ("çiftçiyim" from a resident who reads German) still finds its words.
+        """
+        detection = self.detect(text, prior=chosen)
+        if detection.confident:
+            return detection.language if detection.supported else None
+        if chosen is not None and _script(text) == _SCRIPT_OF.get(chosen, "latin"):
+            return chosen
+        return None
 
     def detect(self, text: str, *, prior: str | None) -> Detection:
         """Return the message's language; the prior wins whenever the text is not clear."""

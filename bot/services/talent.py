@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import LANGUAGES
+from bot.services.language import MessageLanguage
 from bot.services.matching import ProgrammeMatcher, Recommendation, RunFacts, Wants
 from bot.services.similarity import ProgrammeSimilarity, programme_passages
 from bot.services.skills import Skill, SkillMatch, SkillRecogniser
@@ -27,8 +28,10 @@ SHOWN = 3
 class TalentIntakeHost:
     """Turns the intake's free-text answers into skills, and offers them back for checking."""
 
-    def __init__(self, matcher: ProgrammeMatcher) -> None:
+    def __init__(self, matcher: ProgrammeMatcher, languages: MessageLanguage | None = None):
         self._matcher = matcher
+        # Decides which word lists count for an answer; without it, the conversation's language.
+        self._languages = languages
 
     def options(self, source: str, state: FlowState, *, language: str) -> Sequence[Option]:
         """Offer the understood skills, or the languages."""
@@ -57,19 +60,24 @@ class TalentIntakeHost:
         return {"skills": ", ".join(skill.name_in(language) for skill in skills)}
 
     def after_text(self, step: Step, state: FlowState, *, keep_text: bool, language: str) -> None:
-        """Recognise skills in a typed answer (in the conversation's language); keep the words
-        only with consent."""
+        """Recognise skills in a typed answer; keep the words only with consent.
+
+        The word lists that count are those of the answer's language: the conversation's,
+        unless the answer is clearly in another one (MessageLanguage.of_description)."""
         text = str(state.answers.get(step.id) or "")
+        words_language: str | None = language
+        if self._languages is not None:
+            words_language = self._languages.of_description(text, chosen=language)
         if step.id == "skills":
-            matches = self._matcher.understand(text, language)
+            matches = self._matcher.understand(text, words_language)
             state.answers["skill_ids"] = [match.skill.id for match in matches]
             state.answers["skill_scores"] = {m.skill.id: m.score for m in matches}
             state.answers["fix"] = [match.skill.id for match in matches]
-            state.answers["semantic"] = dict(self._matcher.similarity(text, language))
+            state.answers["semantic"] = dict(self._matcher.similarity(text, words_language))
         elif step.id == "wishes":
-            matches = self._matcher.understand(text, language)
+            matches = self._matcher.understand(text, words_language)
             state.answers["wish_scores"] = {m.skill.id: m.score for m in matches}
-            state.answers["wish_semantic"] = dict(self._matcher.similarity(text, language))
+            state.answers["wish_semantic"] = dict(self._matcher.similarity(text, words_language))
         if not keep_text:
             state.answers[step.id] = None
 
@@ -90,9 +98,9 @@ class Offer:
 class TalentService:
     """Store profiles, recommend programme runs at a hub, take and withdraw applications."""
 
-    def __init__(self, matcher: ProgrammeMatcher) -> None:
+    def __init__(self, matcher: ProgrammeMatcher, languages: MessageLanguage | None = None):
         self.matcher = matcher
-        self.host = TalentIntakeHost(matcher)
+        self.host = TalentIntakeHost(matcher, languages)
 
     async def save_profile(
         self, session: AsyncSession, resident: Resident, answers: Mapping[str, Any]
@@ -195,7 +203,11 @@ class TalentService:
 
 
 def build_talent_service(
-    skills_dir: Path, *, semantic: bool, cache_dir: Path | None = None
+    skills_dir: Path,
+    *,
+    semantic: bool,
+    cache_dir: Path | None = None,
+    languages: MessageLanguage | None = None,
 ) -> TalentService:
     """Build the talent service from the taxonomy folder, with or without the embedding model."""
     similarity = (
@@ -204,7 +216,7 @@ def build_talent_service(
         else None
     )
     recogniser = SkillRecogniser.from_folder(skills_dir)
-    return TalentService(ProgrammeMatcher(recogniser, similarity))
+    return TalentService(ProgrammeMatcher(recogniser, similarity), languages)
 
 
 def _merge(first: Mapping[str, float], second: Mapping[str, float]) -> dict[str, float]:

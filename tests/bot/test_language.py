@@ -41,3 +41,24 @@ def test_unserved_languages_are_named() -> None:
     detection = DETECT.detect("Hola, necesito ayuda con mi apartamento por favor", prior="de")
     assert not detection.supported and detection.language == "Spanish"
     assert not DETECT.detect("ሰላም ከመይ ኣለኹም ሓገዝ የድልየኒ ኣሎ", prior="de").supported
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen", "expected"),
+    [
+        # Clearly another language than the chosen one: its word lists count.
+        ("كنت طباخ في مطعم كبير في حلب", "de", "ar"),
+        ("Я работала швеёй на фабрике в Харькове", "en", "ru"),
+        # Unclear, but in the chosen language's script: the chosen language.
+        ("من باغبان هستم", "fa", "fa"),
+        ("kuaför", "tr", "tr"),
+        # Unclear and in another script: every list counts.
+        ("طباخ", "de", None),
+        # No choice and unclear: every list counts.
+        ("çiftçiyim", None, None),
+    ],
+)
+def test_the_language_of_a_self_description_decides_its_word_lists(
+    text: str, chosen: str | None, expected: str | None
+) -> None:
+    assert DETECT.of_description(text, chosen=chosen) == expected

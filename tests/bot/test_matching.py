@@ -9,8 +9,13 @@ from pathlib import Path
 from bot.config import PROJECT_ROOT
 from bot.i18n import Catalogue
 from bot.match_measure import Tally, rank_text, write_confusions
+from bot.services.language import MessageLanguage
 from bot.services.matching import ProgrammeMatcher, RunFacts, Wants
 from bot.services.skills import SkillRecogniser
+from bot.services.talent import TalentIntakeHost
+from db.content import read_terms
+from flows import FlowState, Step
+from flows.schema import StepType
 
 CATALOGUE = Catalogue.load(PROJECT_ROOT / "locales")
 WORDS_ONLY = ProgrammeMatcher(SkillRecogniser.from_folder(PROJECT_ROOT / "content" / "skills"))
@@ -116,3 +121,16 @@ def test_eval_match_names_the_programmes_it_confuses() -> None:
         "confused on indirect descriptions (expected -> ranked first, count, where)"
     )
     assert lines[indirect + 1].split() == ["language-bridges", "->", "care-circle", "3", "ar", "fr"]
+
+
+def test_skills_typed_in_another_language_than_the_chosen_one_are_understood() -> None:
+    # A resident who reads hubbot in German answers the intake's question in Arabic.
+    step = Step(id="skills", type=StepType.TEXT, prompt="What can you do?")
+    state = FlowState(
+        flow="talent_intake", step="skills", answers={"skills": "كنت طباخ في مطعم كبير"}
+    )
+    languages = MessageLanguage(office_terms=set(read_terms(PROJECT_ROOT / "content")))
+    TalentIntakeHost(WORDS_ONLY, languages).after_text(step, state, keep_text=True, language="de")
+    assert state.answers["skill_ids"] == ["food.cooking"]
+    TalentIntakeHost(WORDS_ONLY).after_text(step, state, keep_text=True, language="de")
+    assert state.answers["skill_ids"] == [], "German and English lists alone miss it"
