@@ -72,21 +72,23 @@ def test_only_programmes_offered_at_the_hub_are_ranked() -> None:
     assert {item.slug for item in ranked} == set(runs())
 
 
-def test_the_eval_set_is_never_part_of_the_word_lists() -> None:
+def test_the_held_out_and_validation_sets_are_never_part_of_the_content() -> None:
     import yaml
 
-    words = {
+    skills = PROJECT_ROOT / "content" / "skills"
+    content = {
         str(term).lower()
-        for path in (PROJECT_ROOT / "content" / "skills").glob("*.yml")
+        for path in [*skills.glob("*.yml"), *(skills / "scenarios").glob("*.yml")]
         if path.stem != "taxonomy"
         for terms in yaml.safe_load(path.read_text("utf-8")).values()
         for term in terms
     }
-    for path in Path(PROJECT_ROOT / "eval" / "match").glob("*.yml"):
-        for entry in yaml.safe_load(path.read_text("utf-8")):
-            text = entry["text"].lower()
-            if len(text.split()) >= 3:
-                assert text not in words, f"{path.name}: {entry['text']!r}"
+    for folder in ("match", "match_val"):
+        for path in Path(PROJECT_ROOT / "eval" / folder).glob("*.yml"):
+            for entry in yaml.safe_load(path.read_text("utf-8")):
+                text = entry["text"].lower()
+                if len(text.split()) >= 3:
+                    assert text not in content, f"{folder}/{path.name}: {entry['text']!r}"
 
 
 class _Disagreeing:
