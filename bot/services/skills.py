@@ -59,8 +59,8 @@ FUZZY_QUALITY = 0.8
 SHARED_LISTS = ("de", "en")
 NEIGHBOUR_LISTS = {"uk": ("ru",), "ru": ("uk",), "prs": ("fa",)}
 # The key of a word list that lists everyday words which look like a skill word plus an ending
-# or a typo ("лікарні", at the hospital, is not "лікар", a doctor; "податки", taxes, is not
-# "подати"): such a word in a text matches only terms that list it exactly.
+# or a typo ("лікарні", at the hospital, is not "лікар", a doctor; "подати", to submit, is not
+# "податки", taxes): such a word in a text matches only terms that list it exactly.
 NOT_A_SKILL = "not_a_skill"
 
 
