@@ -106,9 +106,13 @@ def _word_lists(folder: Path) -> dict[str, dict[str, list[str]]]:
 
 def load_taxonomy(folder: Path) -> list[Skill]:
     """Read taxonomy.yml and every <language>.yml word list next to it."""
+    return _skills(folder, _word_lists(folder))
+
+
+def _skills(folder: Path, word_lists: dict[str, dict[str, list[str]]]) -> list[Skill]:
     entries = yaml.safe_load((folder / "taxonomy.yml").read_text("utf-8"))["skills"]
     words: dict[str, dict[str, tuple[str, ...]]] = defaultdict(dict)
-    for language, lists in _word_lists(folder).items():
+    for language, lists in word_lists.items():
         for skill_id, terms in lists.items():
             if skill_id != NOT_A_SKILL:
                 words[skill_id][language] = tuple(str(term) for term in terms)
@@ -122,11 +126,11 @@ def load_taxonomy(folder: Path) -> list[Skill]:
     ]
 
 
-def load_not_a_skill(folder: Path) -> frozenset[str]:
+def _not_a_skill(word_lists: dict[str, dict[str, list[str]]]) -> frozenset[str]:
     """Return the words that the word lists say name no skill, normalised (NOT_A_SKILL)."""
     return frozenset(
         " ".join(tokenise(str(word)))
-        for lists in _word_lists(folder).values()
+        for lists in word_lists.values()
         for word in lists.get(NOT_A_SKILL, ())
     )
 
@@ -197,8 +201,9 @@ class SkillRecogniser:
 
     @classmethod
     def from_folder(cls, folder: Path) -> SkillRecogniser:
-        """Build the recogniser from a taxonomy folder (content/skills/)."""
-        return cls(load_taxonomy(folder), load_not_a_skill(folder))
+        """Build the recogniser from a taxonomy folder (content/skills/), reading it once."""
+        word_lists = _word_lists(folder)
+        return cls(_skills(folder, word_lists), _not_a_skill(word_lists))
 
     def __init__(self, skills: Sequence[Skill], not_a_skill: frozenset[str] = frozenset()) -> None:
         self.skills = {skill.id: skill for skill in skills}
