@@ -131,8 +131,12 @@ def ask() -> None:
     import sys
 
     from bot.measure import ask as ask_lines
+    from db import migrate
 
-    asyncio.run(ask_lines(_settings(), sys.stdin, sys.stdout))
+    settings = _settings()
+    # Like `make run`: the schema first, so that `ask` also works on a fresh checkout.
+    migrate.upgrade(settings.database_url)
+    asyncio.run(ask_lines(settings, sys.stdin, sys.stdout))
 
 
 eval_app = typer.Typer(help="Measurements that print numbers.", no_args_is_help=True)

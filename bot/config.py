@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     nlu_cache_ttl_s: float = Field(
         default=600.0, gt=0, description="How long the bot trusts a remembered reading."
     )
+    content_cache_ttl_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="How long the bot keeps a composed answer; edits reach residents within it.",
+    )
     nlu_threads: int = Field(
         default=1, ge=1, description="Threads the NLU server's e5 embedding uses per parse."
     )

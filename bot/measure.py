@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from bot.services.intent_search import Example, read_examples_file
 from bot.services.language import MessageLanguage
 from bot.services.nlu import FALLBACK_INTENT, NluClient
 from db import repositories
-from db.content import read_terms
+from db.content import import_content, read_terms
 from db.engine import create_engine, create_sessionmaker
 
 
@@ -50,6 +51,12 @@ async def ask(settings: Settings, lines: Iterable[str], out: TextIO) -> int:
         async with httpx.AsyncClient() as http, nlu_for_command(settings, http) as nlu:
             async with sessionmaker() as session:
                 hubs = await repositories.list_hubs(session)
+                if not hubs:
+                    # A database no one has loaded content into yet: answers need a hub's.
+                    await import_content(session, settings.content_dir)
+                    await session.commit()
+                    sys.stderr.write(f"No hubs in the database: loaded {settings.content_dir}\n")
+                    hubs = await repositories.list_hubs(session)
                 hub = next((h for h in hubs if h.slug == settings.default_hub), None) or (
                     hubs[0] if hubs else None
                 )

@@ -20,6 +20,7 @@ from bot.context import Dependencies
 from bot.i18n import Catalogue
 from bot.nlu_server import configured_client
 from bot.services.answers import ContentAnswerService
+from bot.services.composer import ComposedAnswers
 from bot.services.events import EventService
 from bot.services.flows import FlowService
 from bot.services.intent_search import IntentSearch, read_examples
@@ -70,7 +71,12 @@ def build_dependencies(settings: Settings) -> Dependencies:
         engine=engine,
         sessionmaker=create_sessionmaker(engine),
         catalogue=Catalogue.load(settings.locales_dir),
-        answers=ContentAnswerService(nlu=nlu, search=search, threshold=settings.nlu_confidence),
+        answers=ContentAnswerService(
+            nlu=nlu,
+            search=search,
+            threshold=settings.nlu_confidence,
+            composed=ComposedAnswers(ttl_s=settings.content_cache_ttl_s),
+        ),
         http=http,
         nlu=nlu,
         languages=languages,

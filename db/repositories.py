@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, delete, func, or_, select
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,7 @@ from db.models import (
     FlowProgress,
     Handover,
     HandoverMessage,
+    HandoverStatus,
     Hub,
     MessageLog,
     ProcessedUpdate,
@@ -64,21 +66,53 @@ async def forget_processed_updates(session: AsyncSession, *, before: datetime) -
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+# Nearly every update asks whether its resident is in a flow and has a request open for a
+# person; the resident's own query answers both (each was a round trip of its own), and the
+# answer is kept in the session's `info` for the rest of the update.
+PRELOADED = "hubbot.preloaded"
+
+
+@dataclass
+class Preloaded:
+    """What the resident's query found besides the resident, kept current by the writers."""
+
+    in_flow: bool
+    open_handover: Handover | None
+
+
+def _preloaded(session: AsyncSession, resident: Resident) -> Preloaded | None:
+    known: dict[int, Preloaded] = session.info.get(PRELOADED, {})
+    return known.get(resident.id)
+
+
 async def get_resident_with_role(
     session: AsyncSession, *, telegram_user_id: int
 ) -> tuple[Resident | None, bool]:
-    """Return the resident with their hub loaded, and whether they are staff, in one query."""
+    """Return the resident with their hub loaded, and whether they are staff, in one query.
+
+    The same query loads their flow progress and open handover request, if any, for
+    `get_flow_progress` and `get_open_handover` to answer without another round trip.
+    """
     row = (
         await session.execute(
-            select(Resident, Staff.id)
+            select(Resident, Staff.id, FlowProgress, Handover)
             .outerjoin(Staff, Staff.telegram_user_id == Resident.telegram_user_id)
+            .outerjoin(FlowProgress, FlowProgress.resident_id == Resident.id)
+            .outerjoin(
+                Handover,
+                and_(Handover.resident_id == Resident.id, Handover.status == HandoverStatus.OPEN),
+            )
             .where(Resident.telegram_user_id == telegram_user_id)
             .options(joinedload(Resident.hub))
         )
     ).first()
     if row is None:
         return None, False
-    return row[0], row[1] is not None
+    resident, staff_id, progress, handover = row
+    session.info.setdefault(PRELOADED, {})[resident.id] = Preloaded(
+        in_flow=progress is not None, open_handover=handover
+    )
+    return resident, staff_id is not None
 
 
 async def create_resident(
@@ -262,7 +296,43 @@ async def resident_handover_messages(
 
 async def get_flow_progress(session: AsyncSession, *, resident: Resident) -> FlowProgress | None:
     """Return the flow a resident is in, if any."""
+    preloaded = _preloaded(session, resident)
+    if preloaded is not None and not preloaded.in_flow:
+        return None
+    # A row the resident's query loaded comes from the session's identity map, without SQL.
     return await session.get(FlowProgress, resident.id)
+
+
+def add_flow_progress(session: AsyncSession, *, resident: Resident, row: FlowProgress) -> None:
+    """Start keeping a resident's place in a flow (written at the next flush)."""
+    session.add(row)
+    preloaded = _preloaded(session, resident)
+    if preloaded is not None:
+        preloaded.in_flow = True
+
+
+async def get_open_handover(session: AsyncSession, *, resident: Resident) -> Handover | None:
+    """Return the resident's open request for a person, if there is one."""
+    preloaded = _preloaded(session, resident)
+    if preloaded is not None:
+        known = preloaded.open_handover
+        if known is None or known.status == HandoverStatus.OPEN:
+            return known
+    result = await session.execute(
+        select(Handover).where(
+            Handover.resident_id == resident.id, Handover.status == HandoverStatus.OPEN
+        )
+    )
+    return result.scalars().first()
+
+
+async def add_handover(session: AsyncSession, *, resident: Resident, handover: Handover) -> None:
+    """Open a request for a person and write it now (staff see it by its id)."""
+    session.add(handover)
+    await session.flush()
+    preloaded = _preloaded(session, resident)
+    if preloaded is not None:
+        preloaded.open_handover = handover
 
 
 async def clear_flow_progress(session: AsyncSession, *, resident: Resident) -> None:

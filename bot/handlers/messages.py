@@ -102,7 +102,7 @@ async def deliver(context: HubContext, answer: Answer, *, question: str | None =
     elif answer.kind is AnswerKind.ANSWERED and answer.text:
         keyboard = keyboards.answer(
             _,
-            question_id=incoming.id if incoming is not None else None,
+            question_id=await context.scope.incoming_id(),
             website=answer.website,
             address=answer.address,
         )

@@ -59,10 +59,18 @@ class Answer:
 class ContentAnswerService:
     """Understand with the NLU server (or the fallback search), answer with hub content."""
 
-    def __init__(self, *, nlu: NluClient | None, search: IntentSearch, threshold: float) -> None:
+    def __init__(
+        self,
+        *,
+        nlu: NluClient | None,
+        search: IntentSearch,
+        threshold: float,
+        composed: composer.ComposedAnswers | None = None,
+    ) -> None:
         self._nlu = nlu
         self._search = search
         self._threshold = threshold
+        self._composed = composed or composer.ComposedAnswers(ttl_s=0)
         # Log the NLU server going away and coming back, not every message in between.
         self._nlu_down = False
 
@@ -124,7 +132,7 @@ class ContentAnswerService:
             return Answer(AnswerKind.TALENT, intent=intent, confidence=confidence)
         if intent == EVENTS_INTENT:
             return Answer(AnswerKind.EVENTS, intent=intent, confidence=confidence)
-        composed = await composer.compose(
+        composed = await self._composed.compose(
             session, intent=intent, language=language, hub=resident.hub
         )
         kind = AnswerKind.HANDOVER if intent == HANDOVER_INTENT else AnswerKind.ANSWERED

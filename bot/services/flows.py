@@ -107,7 +107,7 @@ class FlowService:
                 await session.delete(row)
                 await session.flush()
             row = FlowProgress(resident_id=resident.id, flow=state.flow, started_at=utcnow())
-            session.add(row)
+            repositories.add_flow_progress(session, resident=resident, row=row)
         row.step, row.answers, row.history = state.step, dict(state.answers), list(state.history)
         row.updated_at = utcnow()
         await session.flush()

@@ -60,12 +60,7 @@ def referenced_id(text: str | None) -> int | None:
 
 async def open_handover_of(session: AsyncSession, *, resident: Resident) -> Handover | None:
     """Return the resident's open request, if there is one."""
-    result = await session.execute(
-        select(Handover).where(
-            Handover.resident_id == resident.id, Handover.status == HandoverStatus.OPEN
-        )
-    )
-    return result.scalars().first()
+    return await repositories.get_open_handover(session, resident=resident)
 
 
 async def request(
@@ -76,8 +71,7 @@ async def request(
     if existing is not None:
         return existing, False
     handover = Handover(resident_id=resident.id, hub_id=resident.hub_id, language=language)
-    session.add(handover)
-    await session.flush()
+    await repositories.add_handover(session, resident=resident, handover=handover)
     return handover, True
 
 
@@ -213,6 +207,8 @@ async def record(
     logged: MessageLog | None = None,
 ) -> HandoverMessage:
     """Add a message to a handover's thread."""
+    if logged is not None and logged.id is None:
+        await session.flush()
     entry = HandoverMessage(
         handover_id=handover.id,
         direction=direction,

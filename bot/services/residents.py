@@ -53,6 +53,14 @@ class UpdateScope:
         """Tell whether this resident's texts may be kept."""
         return self.resident is not None and self.resident.stores_text(self.consent_version)
 
+    async def incoming_id(self) -> int | None:
+        """Return the logged incoming message's id, writing the row now if it is still pending."""
+        if self.incoming is None:
+            return None
+        if self.incoming.id is None:
+            await self.session.flush()
+        return self.incoming.id
+
 
 def message_kind(message: Message) -> str:
     """Name what a message carries: text, command or a kind of media."""
@@ -131,6 +139,9 @@ async def _log_incoming(scope: UpdateScope, update: Update) -> None:
         kind=kind,
         text=text,
         language=scope.resident.language,
+        # Written with the understanding (intent, outcome) at the next query or at commit:
+        # one INSERT instead of an INSERT now and an UPDATE later.
+        flush=False,
     )
 
 

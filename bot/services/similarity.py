@@ -108,7 +108,7 @@ class ProgrammeSimilarity:
         query = np.asarray(self._model.encode([text], is_query=True), dtype=np.float32)[0]
         closeness = dict.fromkeys(self._rows, 0.0)
         for matrix in self._matrices:
-            similarities = matrix @ query
+            similarities = query @ matrix
             for slug, rows in self._rows.items():
                 top = similarities[rows]
                 if len(top) > TOP_K:
@@ -148,7 +148,11 @@ class ProgrammeSimilarity:
             slug: slice(int(start), int(end))
             for slug, start, end in zip(self._passages, starts[:-1], starts[1:], strict=True)
         }
-        self._model, self._matrices = model, matrices
+        # Kept transposed (one row per dimension): OpenBLAS computes `query @ matrix` from that
+        # layout 2.5 times as fast as `matrix @ query` from one row per passage (1.3 ms against
+        # 3.3 ms for 9,500 passages here), and it is the larger part of scoring a description.
+        self._model = model
+        self._matrices = [np.ascontiguousarray(matrix.T) for matrix in matrices]
         return True
 
     def _embed(self, model: Any, texts: list[str], *, as_queries: bool) -> Any:

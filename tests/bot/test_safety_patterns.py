@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.services.safety import normalise_for_safety
+from bot.services.safety import SafetyCheck, normalise_for_safety, required_scripts
 
 SAFETY_FILE = Path(__file__).resolve().parents[2] / "content" / "safety.yml"
 PATTERN_LANGUAGES = ("de", "en", "ar", "fa", "uk", "ru", "tr", "fr")
@@ -515,3 +515,36 @@ def test_the_reply_exists_in_all_nine_languages_with_every_number() -> None:
 )
 def test_normalise_for_safety(raw: str, expected: str) -> None:
     assert normalise_for_safety(raw) == expected
+
+
+@cache
+def _bot_check() -> SafetyCheck:
+    return SafetyCheck.load(SAFETY_FILE.parent)
+
+
+@pytest.mark.parametrize("text", [case.values[-1] for case in _crisis_cases() + _ordinary_cases()])
+def test_the_bot_finds_what_every_pattern_searched_alone_finds(text: str) -> None:
+    """The bot skips patterns that need letters of a script the message lacks: never a crisis."""
+    found = _matches(text)
+    expected = next((category for category in _safety()["categories"] if category in found), None)
+    assert _bot_check().crisis_in(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "scripts"),
+    [
+        (r"\bnotf(a|ae)ll", {"LATIN"}),
+        ("[اأإآ]ورژانس", {"ARABIC"}),
+        ("посин[іi]", {"CYRILLIC"}),
+        # Optional letters, branches of different scripts, lookarounds: nothing is certain.
+        (r"(?<![\d.,/+-])112(?![.,/-]?\d|\s*(€|euro))", set()),
+        ("(?:help )?112", set()),
+        ("помогите|help", set()),
+        (r"\w+\s+\d+", set()),
+        ("[іi]", set()),
+        ("(ambulance|paramedic)s?", {"LATIN"}),
+        ("x{0,2}112", set()),
+    ],
+)
+def test_required_scripts(pattern: str, scripts: set[str]) -> None:
+    assert required_scripts(pattern) == scripts

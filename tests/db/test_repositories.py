@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import repositories
 from db.content import ContentError, import_content, read_hubs
-from db.models import Direction, Hub, MessageLog
+from db.models import Direction, FlowProgress, Handover, HandoverStatus, Hub, MessageLog
 
 
 async def test_an_update_can_be_claimed_once(
@@ -101,3 +101,42 @@ async def test_old_processed_updates_are_forgotten(
         )
         await session.commit()
         assert await repositories.claim_update(session, update_id=1) is True
+
+
+async def test_the_residents_query_knows_their_flow_and_open_request_as_they_change(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    # The resident's query also answers "in a flow?" and "request open?" for the rest of the
+    # update; what the update itself starts or closes must show at once.
+    async with sessionmaker() as session:
+        await repositories.create_resident(
+            session, telegram_user_id=2**41, chat_id=2**41, telegram_language_code="uk"
+        )
+        await session.commit()
+    async with sessionmaker() as session:
+        resident, _staff = await repositories.get_resident_with_role(
+            session, telegram_user_id=2**41
+        )
+        assert resident is not None
+        assert await repositories.get_flow_progress(session, resident=resident) is None
+        assert await repositories.get_open_handover(session, resident=resident) is None
+        row = FlowProgress(resident_id=resident.id, flow="talent_intake", step="skills")
+        repositories.add_flow_progress(session, resident=resident, row=row)
+        handover = Handover(resident_id=resident.id, language="uk")
+        await repositories.add_handover(session, resident=resident, handover=handover)
+        assert await repositories.get_flow_progress(session, resident=resident) is row
+        assert await repositories.get_open_handover(session, resident=resident) is handover
+        await session.commit()
+    async with sessionmaker() as session:
+        resident, _staff = await repositories.get_resident_with_role(
+            session, telegram_user_id=2**41
+        )
+        assert resident is not None
+        progress = await repositories.get_flow_progress(session, resident=resident)
+        assert progress is not None and progress.step == "skills"
+        open_request = await repositories.get_open_handover(session, resident=resident)
+        assert open_request is not None and open_request.id == handover.id
+        open_request.status = HandoverStatus.CLOSED
+        await repositories.clear_flow_progress(session, resident=resident)
+        assert await repositories.get_open_handover(session, resident=resident) is None
+        assert await repositories.get_flow_progress(session, resident=resident) is None
