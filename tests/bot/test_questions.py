@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import io
+import json
 import re
 from collections.abc import AsyncIterator, Callable
 
@@ -12,6 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.application import HubbotApplication
+from bot.config import Settings
+from bot.measure import ask
 from bot.services.composer import compose
 from bot.services.nlu import NluClient
 from bot.web import create_web_app
@@ -246,3 +250,23 @@ async def test_content_markup_arrives_as_text_and_a_long_answer_in_several_parts
     assert bold[0] == f"▪ {html.escape(title, quote=False)}", "service titles are bold"
     assert all(b.startswith("▪ ") for b in bold), "markup typed into content is not"
     assert [bool(part["reply_markup"]) for part in parts] == [False] * (len(parts) - 1) + [True]
+
+
+async def test_ask_on_an_empty_database_loads_the_demo_content_first(
+    database_url: str,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    serve_asgi: ServeAsgi,
+    fake_nlu: FakeNlu,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url = await serve_asgi(fake_nlu.app())
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, database_url=database_url, nlu_url=url, nlu_token=fake_nlu.token
+    )
+    out = io.StringIO()
+    count = await ask(settings, [json.dumps({"text": ARABIC_HOUSING})], out)
+    assert count == 1
+    record = json.loads(out.getvalue())
+    assert (record["language"], record["intent"]) == ("ar", "housing")
+    assert record["answer"] == await expected_answer(sessionmaker, "housing", "ar")
+    assert "loaded" in capsys.readouterr().err
