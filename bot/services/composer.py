@@ -128,7 +128,3 @@ class ComposedAnswers:
         if self._ttl > 0:
             self._entries[key] = (now, composed)
         return composed
-
-    def clear(self) -> None:
-        """Forget every kept answer, e.g. after this process changed the content."""
-        self._entries.clear()
