@@ -34,7 +34,7 @@ from bot.keyboards import CONSENT_ACCEPT, HUB_PREFIX, LANGUAGE_PREFIX
 from bot.measure import read_held_out
 from bot.nlu_server import configured_client
 from bot.ports import free_port
-from bot.sandbox import SandboxConfig, create_sandbox_app, human_actions
+from bot.sandbox import SandboxConfig, create_sandbox_app, human_actions, sandbox_server
 from bot.sandbox.human_media import MediaOptions
 from bot.sandbox.views import message_view
 from bot.sandbox.world import World
@@ -320,7 +320,7 @@ async def _serve_sandbox() -> tuple[uvicorn.Server, asyncio.Task[None], int, Wor
         global_rate_per_s=1e6, global_burst=10**6, chat_rate_per_s=1e6, chat_burst=10**6
     )
     app = create_sandbox_app(unlimited)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = sandbox_server(app, host="127.0.0.1", port=port)
     serving = asyncio.create_task(server.serve())
     while not server.started:  # noqa: ASYNC110  (uvicorn offers no event to wait on)
         await asyncio.sleep(0.05)

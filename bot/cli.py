@@ -53,7 +53,7 @@ def sandbox(
     ),
 ) -> None:
     """Run the local Telegram-compatible sandbox and its web chat page."""
-    from bot.sandbox import SandboxConfig, create_sandbox_app
+    from bot.sandbox import SandboxConfig, create_sandbox_app, sandbox_server
 
     settings = _settings()
     config = SandboxConfig(
@@ -62,12 +62,8 @@ def sandbox(
         chat_rate_per_s=chat_rate or settings.sandbox_chat_rate_per_s,
         chat_burst=settings.sandbox_chat_burst,
     )
-    uvicorn.run(
-        create_sandbox_app(config),
-        host=settings.sandbox_host,
-        port=settings.sandbox_port,
-        log_level="warning",
-    )
+    app = create_sandbox_app(config)
+    sandbox_server(app, host=settings.sandbox_host, port=settings.sandbox_port).run()
 
 
 @app.command()

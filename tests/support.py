@@ -11,6 +11,7 @@ import uvicorn
 from starlette.types import ASGIApp
 
 from bot.ports import free_port
+from bot.sandbox import KEEP_ALIVE_S
 
 __all__ = ["free_port", "serving"]
 
@@ -31,6 +32,8 @@ async def serving(app: ASGIApp) -> AsyncIterator[str]:
         ws="none",
         # A pending long poll must not hold the test up at shutdown.
         timeout_graceful_shutdown=1,
+        # As the sandbox does (bot.sandbox.KEEP_ALIVE_S): no race with the client's pool.
+        timeout_keep_alive=KEEP_ALIVE_S,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))

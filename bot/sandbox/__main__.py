@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-import uvicorn
-
-from . import SandboxConfig, create_sandbox_app
+from . import SandboxConfig, create_sandbox_app, sandbox_server
 
 
 def main() -> None:
@@ -15,7 +13,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args()
-    uvicorn.run(create_sandbox_app(SandboxConfig()), host=args.host, port=args.port)
+    sandbox_server(create_sandbox_app(SandboxConfig()), host=args.host, port=args.port).run()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import httpx
+import uvicorn
 from starlette.applications import Starlette
 
 from .botapi import BotApi
@@ -17,6 +18,20 @@ from .webhook import WebhookSender
 from .world import World
 
 _WEBHOOK_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+# Telegram keeps an idle connection open far longer than clients keep it in their pools.
+# uvicorn's default (5 s) equals httpx's keep-alive expiry, so a client could reuse a
+# connection in the instant the server drops it and lose that request to a ReadError: under
+# load in `hubbot bench` a reply went missing that way.
+KEEP_ALIVE_S = 75
+
+
+def sandbox_server(app: Starlette, *, host: str, port: int) -> uvicorn.Server:
+    """Return a uvicorn server for a sandbox app that keeps idle connections like Telegram."""
+    return uvicorn.Server(
+        uvicorn.Config(
+            app, host=host, port=port, log_level="warning", timeout_keep_alive=KEEP_ALIVE_S
+        )
+    )
 
 
 def create_sandbox_app(config: SandboxConfig) -> Starlette:
