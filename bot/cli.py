@@ -12,6 +12,7 @@ import typer
 import uvicorn
 
 from bot.config import PROJECT_ROOT, Settings
+from bot.event_loop import run_event_loop
 
 app = typer.Typer(help="hubbot: the Integration Hub assistant.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -40,7 +41,7 @@ def run() -> None:
     """Run the bot: long polling, or a webhook when WEBHOOK_URL is set."""
     from bot.runner import run_bot
 
-    asyncio.run(run_bot(_settings()))
+    run_event_loop(run_bot(_settings()))
 
 
 @app.command()

@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.i18n import language_from_telegram
 from bot.nlu_model import ensure_model
 from bot.nlu_server import nlu_for_command, started_server
+from bot.outbound_http import outbound_client
 from bot.services.composer import compose
 from bot.services.intent_search import Example, read_examples_file
 from bot.services.language import MessageLanguage
@@ -48,7 +49,7 @@ async def ask(settings: Settings, lines: Iterable[str], out: TextIO) -> int:
     sessionmaker = create_sessionmaker(engine)
     count = 0
     try:
-        async with httpx.AsyncClient() as http, nlu_for_command(settings, http) as nlu:
+        async with outbound_client() as http, nlu_for_command(settings, http) as nlu:
             async with sessionmaker() as session:
                 hubs = await repositories.list_hubs(session)
                 if not hubs:

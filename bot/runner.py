@@ -9,7 +9,6 @@ import secrets
 import threading
 from datetime import timedelta
 
-import httpx
 import uvicorn
 from telegram import Update
 from telegram.error import NetworkError
@@ -19,6 +18,7 @@ from bot.config import Settings
 from bot.context import Dependencies
 from bot.i18n import Catalogue
 from bot.nlu_server import configured_client
+from bot.outbound_http import outbound_client
 from bot.services.answers import ContentAnswerService
 from bot.services.composer import ComposedAnswers
 from bot.services.events import EventService
@@ -49,7 +49,7 @@ def build_dependencies(settings: Settings) -> Dependencies:
     """Build the engine, catalogue, HTTP client and services the bot needs."""
     # One connection for each update handled at once, and for housekeeping and /healthz.
     engine = create_engine(settings.database_url, pool_size=settings.max_concurrent_updates + 2)
-    http = httpx.AsyncClient()
+    http = outbound_client()
     nlu = configured_client(
         settings,
         http,

@@ -11,6 +11,7 @@ from bot import keyboards, replies
 from bot.context import HubContext
 from bot.i18n import N_
 from bot.services import handover as handovers
+from db import repositories
 from db.models import Handover, HandoverOutcome, HandoverStatus, Resident
 
 logger = logging.getLogger(__name__)
@@ -80,7 +81,9 @@ async def forward_to_staff(context: HubContext, text: str) -> bool:
     """Keep a resident's message in the open request's thread (and relay it to the staff chat
     if there is one); tell whether a request was open."""
     staff_chat = context.deps.settings.staff_chat_id
-    handover = await handovers.open_handover_of(context.scope.session, resident=context.resident)
+    handover = await repositories.get_open_handover(
+        context.scope.session, resident=context.resident
+    )
     if handover is None:
         return False
     incoming = context.scope.incoming
@@ -114,7 +117,9 @@ async def resident_ends(update: Update, context: HubContext) -> None:
     assert query is not None
     await query.answer()
     _ = context.i18n
-    handover = await handovers.open_handover_of(context.scope.session, resident=context.resident)
+    handover = await repositories.get_open_handover(
+        context.scope.session, resident=context.resident
+    )
     if handover is not None:
         handovers.close(handover)
         staff_chat = context.deps.settings.staff_chat_id

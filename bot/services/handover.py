@@ -58,16 +58,11 @@ def referenced_id(text: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-async def open_handover_of(session: AsyncSession, *, resident: Resident) -> Handover | None:
-    """Return the resident's open request, if there is one."""
-    return await repositories.get_open_handover(session, resident=resident)
-
-
 async def request(
     session: AsyncSession, *, resident: Resident, language: str
 ) -> tuple[Handover, bool]:
     """Open a request for the resident, or return the one already open (and False)."""
-    existing = await open_handover_of(session, resident=resident)
+    existing = await repositories.get_open_handover(session, resident=resident)
     if existing is not None:
         return existing, False
     handover = Handover(resident_id=resident.id, hub_id=resident.hub_id, language=language)
