@@ -172,7 +172,10 @@ class ProgrammeSimilarity:
             vectors = np.asarray(model.encode(batch, is_query=as_queries), dtype=np.float32)
             known.update(zip(batch, vectors, strict=True))
         if missing and path is not None:
-            _write_cache(path, _kept(known, current=texts))
+            # Merge with what other processes wrote meanwhile (checkouts share the folder):
+            # writing back only this process's vectors made four concurrent runs throw each
+            # other's work away and embed the same passages again and again.
+            _write_cache(path, _kept({**_read_cache(path), **known}, current=texts))
         return np.stack([known[text] for text in texts]).astype(np.float32)
 
 

