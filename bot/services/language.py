@@ -2,7 +2,9 @@
 
 Measured here: lingua's high-accuracy models cost about 140 MB for Ukrainian and Russian
 alone, so the script decides first and letters settle the close pairs: Ukrainian has і ї є ґ,
-Russian ы э ъ ё; Persian and Dari have پ چ ژ گ and ی ک, Arabic ة ى ي ك. Only Latin-script text
+Russian ы э ъ ё; Persian and Dari have پ چ ژ گ, Arabic ة ى, and where neither shows, a few
+function words each language has and the other lacks decide. ي ك against ی ک only say which
+keyboard was used: many Afghans and Iranians type on Arabic layouts. Only Latin-script text
 goes to lingua, in its small low-accuracy mode, together with a few languages we do not
 serve so that we can say so. German office words ("Jobcenter", "Ausländerbehörde") are
 removed first: they make any sentence look German. Short messages ("ok", "salam", "2")
@@ -44,6 +46,19 @@ _UKRAINIAN_ONLY = set("іїєґ")
 _RUSSIAN_ONLY = set("ыэъё")
 _PERSIAN_ONLY = set("پچژگ")
 _ARABIC_ONLY = set("ةى")
+# Common words of one language that the other does not use, after normalise_for_matching
+# (ي→ی, ك→ک, ة→ه, أ→ا). Words both use ("من", "ما", "این", "الان", "ممکن") are left out.
+_PERSIAN_WORDS = frozenset(
+    "است هست هستم هستید استم استین را ره از که می نمی میخواهم میخوام برای دارم داری دارید "
+    "کنم کنید کردم بکنم شده بود بودم نیست شما چطور کجا چرا چند کدام خیلی باید میتوانم "
+    "میتونم اینجا یک یه مه بله ممنون تشکر خوب در با کمک".split()
+)
+_ARABIC_WORDS = frozenset(
+    "فی عن هذا هذه ذلک الذی التی انا ارید کیف ماذا لماذا هل لیس شو وین ایش شلون بدی "
+    "عایز عاوز کنت لدی عندی احتاج اللی ایضا مع الی انت مین عم شکرا بعرف بتعرف حدا هلا "
+    "کتیر بغیت فینی اعمل مرحبا الیوم قدیش بکرا معی خلص اذا سمحت بدو هیک هلق تسلم واش "
+    "لیش منیح فهمت عنی کیفک کیفکم".split()
+)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
@@ -121,7 +136,7 @@ class MessageLanguage:
         if script == "cyrillic":
             return self._cyrillic(set(cleaned), prior)
         if script == "arabic":
-            return self._arabic(set(text), prior)
+            return self._arabic(text, cleaned, prior)
         if script == "ethiopic":
             return Detection("Tigrinya or Amharic", supported=False)
         if script == "latin":
@@ -138,15 +153,25 @@ class MessageLanguage:
         return Detection(prior if prior in ("uk", "ru") else "ru", confident=False)
 
     @staticmethod
-    def _arabic(chars: set[str], prior: str | None) -> Detection:
-        persian = bool(chars & _PERSIAN_ONLY) or ("ی" in chars and "ي" not in chars)
-        arabic = bool(chars & _ARABIC_ONLY) or ("ي" in chars and "ی" not in chars)
+    def _arabic(text: str, cleaned: str, prior: str | None) -> Detection:
+        chars = set(text)
+        words = cleaned.split()
+        persian_words = sum(word in _PERSIAN_WORDS for word in words)
+        arabic_words = sum(word in _ARABIC_WORDS for word in words)
+        persian, arabic = bool(chars & _PERSIAN_ONLY), bool(chars & _ARABIC_ONLY)
+        # Iraqi and Gulf Arabic write چ and گ too ("شلون اگدر"): their words still count.
+        if persian == arabic or (persian and arabic_words > persian_words):
+            persian, arabic = persian_words > arabic_words, arabic_words > persian_words
         if persian and not arabic:
             # One NLU language serves both; the reply keeps the resident's own variety.
             return Detection("prs" if prior == "prs" else "fa")
         if arabic and not persian:
             return Detection("ar")
-        return Detection(prior if prior in ("ar", "fa", "prs") else "ar", confident=False)
+        if prior in ("ar", "fa", "prs"):
+            return Detection(prior, confident=False)
+        # Only the keyboard's letters are left to go by.
+        keyboard = "fa" if "ی" in chars or "ک" in chars else "ar"
+        return Detection(keyboard, confident=False)
 
     def _latin_language(self, text: str, prior: str | None, fallback: Detection) -> Detection:
         if prior in ("ar", "fa", "prs", "uk", "ru"):

@@ -25,6 +25,13 @@ DETECT = MessageLanguage(office_terms=set(read_terms(PROJECT_ROOT / "content")))
         ("jobcenter mektup geldi anlamadim yardim lazim", "de", "tr"),
         ("I need help with my Anmeldung appointment please", "de", "en"),
         ("bdi sa2el 3an kita lal walad", "ar", "ar"),
+        # Persian typed on an Arabic keyboard (ي ك): still Persian, with or without a choice.
+        ("ميخواهم براي كورس زبان ثبت نام كنم", "fa", "fa"),
+        ("ميخواهم براي كورس زبان ثبت نام كنم", "de", "fa"),
+        ("سلام وقت بخير، كجا ميتوانم كمك بگيرم براي نامه جاب سنتر", "prs", "prs"),
+        # Arabic in reply to a Persian choice: its words tell, also Iraqi with گ.
+        ("كيف اسجل ابني في المدرسه", "fa", "ar"),
+        ("شلون اگدر اسجل ابني بالمدرسه", "fa", "ar"),
     ],
 )
 def test_served_languages(text: str, prior: str, expected: str) -> None:
