@@ -12,7 +12,6 @@ import typer
 import uvicorn
 
 from bot.config import PROJECT_ROOT, Settings
-from bot.event_loop import run_event_loop
 
 app = typer.Typer(help="hubbot: the Integration Hub assistant.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -41,7 +40,7 @@ def run() -> None:
     """Run the bot: long polling, or a webhook when WEBHOOK_URL is set."""
     from bot.runner import run_bot
 
-    run_event_loop(run_bot(_settings()))
+    asyncio.run(run_bot(_settings()))
 
 
 @app.command()
@@ -212,9 +211,7 @@ def bench_replies(
             admin_dsn = settings.bench_postgres_dsn
         else:
             typer.echo("PostgreSQL does not answer at BENCH_POSTGRES_DSN: measuring on SQLite")
-    # The residents and the sandbox stand in for Telegram, which runs on other machines:
-    # the faster loop keeps their share of this machine's CPU small.
-    run_event_loop(
+    asyncio.run(
         bench(
             settings,
             users=counts,
