@@ -12,8 +12,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
-import httpx
-
 from bot.config import Settings
 from bot.i18n import language_from_telegram
 from bot.nlu_model import ensure_model
@@ -227,7 +225,7 @@ async def eval_nlu(settings: Settings, *, baseline: bool, out: TextIO) -> None:
         )
         models.append(("rasa default", trained.path))
     results: dict[tuple[str, str], tuple[list[LanguageScore], Counter[Any]]] = {}
-    async with httpx.AsyncClient() as http:
+    async with outbound_client() as http:
         for name, model in models:
             async with started_server(settings, http, model=model) as nlu:
                 for kind, by_language in held_out.items():
