@@ -20,6 +20,7 @@ from lingua import Language as LinguaLanguage
 from lingua import LanguageDetector, LanguageDetectorBuilder
 
 from bot.services.normalise import normalise_for_matching
+from bot.services.transliteration import is_latin_typed, reads_as_transliterated
 
 MIN_LETTERS = 12
 MIN_WORDS = 3
@@ -118,11 +119,15 @@ class MessageLanguage:
         The detected language when detection is sure; else the resident's chosen language when
         the text is in its script; else None, so that a short answer in another language than
         the chosen one ("çiftçiyim" from a resident who reads German) still finds its words.
+        Russian or Ukrainian typed in Latin letters by a resident who chose that language
+        ("pratsyuvala v Kyievi") keeps the chosen language, so that it is also read in Cyrillic.
         """
         detection = self.detect(text, prior=chosen)
         if detection.confident:
             return detection.language if detection.supported else None
         if chosen is not None and _script(text) == _SCRIPT_OF.get(chosen, "latin"):
+            return chosen
+        if is_latin_typed(text, chosen) and reads_as_transliterated(text):
             return chosen
         return None
 

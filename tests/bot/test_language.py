@@ -59,8 +59,12 @@ def test_unserved_languages_are_named() -> None:
         # Unclear, but in the chosen language's script: the chosen language.
         ("من باغبان هستم", "fa", "fa"),
         ("kuaför", "tr", "tr"),
+        # Russian or Ukrainian in Latin letters from a resident who chose it: read as such.
+        ("ya pratsyuvala kukharem u restorani v Odesi", "uk", "uk"),
+        ("ya rabotal svarshchikom na zavode", "ru", "ru"),
         # Unclear and in another script: every list counts.
         ("طباخ", "de", None),
+        ("cook, driver", "uk", None),
         # No choice and unclear: every list counts.
         ("çiftçiyim", None, None),
     ],

@@ -6,6 +6,8 @@ import io
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 from bot.config import PROJECT_ROOT
 from bot.i18n import Catalogue
 from bot.match_measure import Tally, rank_text, write_confusions
@@ -70,6 +72,40 @@ def test_a_programme_the_resident_declined_is_not_recommended_again() -> None:
 def test_only_programmes_offered_at_the_hub_are_ranked() -> None:
     ranked = WORDS_ONLY.rank(Wants(), runs())
     assert {item.slug for item in ranked} == set(runs())
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "programme"),
+    [
+        ("ya pratsyuvala kukharem u restorani v Odesi", "uk", "kitchen-lab"),
+        ("ya doglyadala za babusyeyu, vona bula lezhacha", "uk", "care-circle"),
+        ("ya rabotal svarshchikom na zavode", "ru", "repair-and-make"),
+    ],
+)
+def test_russian_and_ukrainian_in_latin_letters_find_their_skills(
+    text: str, language: str, programme: str
+) -> None:
+    assert rank_text(WORDS_ONLY, text, language)[0] == programme
+
+
+class RecordingScorer:
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def scores(self, text: str) -> dict[str, float]:
+        self.texts.append(text)
+        return {"care-circle": 1.0}
+
+    def warm_up(self) -> None:
+        pass
+
+
+def test_the_embedding_model_reads_latin_letter_ukrainian_in_cyrillic() -> None:
+    scorer = RecordingScorer()
+    matcher = ProgrammeMatcher(WORDS_ONLY.recogniser, scorer)
+    matcher.similarity("ya pratsyuvala v budynku dlya litnikh lyudey", "uk")
+    matcher.similarity("I worked in a care home", "en")
+    assert scorer.texts == ["я працювала в будинку для літніх людей", "I worked in a care home"]
 
 
 def test_the_held_out_and_validation_sets_are_never_part_of_the_content() -> None:
