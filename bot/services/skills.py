@@ -5,7 +5,9 @@ leads to, and one file per language lists the words people use for it, display n
 Recognition works on every language at once, because residents mix them ("ich war Schneider,
 khayat"). A word matches when it is the same after normalisation (case, diacritics, Arabic and
 Persian letter variants), when both share a Snowball stem, when an Arabic clitic (و، ب، ال…) is
-all that differs, or, for longer words, when it is a small typo away.
+all that differs, or, for longer words, when it is a small typo away. Where several terms
+could take a word, the one listing it as written wins over a shared stem, and that over a
+shared start. Words a negation applies to name nothing ("ما بعرف اطبخ", I can't cook).
 """
 
 from __future__ import annotations
@@ -39,6 +41,28 @@ _COMMON_SHORT_WORDS = frozenset(
     "au ce de du en et il je la le les ma me ne on ou pas qui sa se si ta te tu un une "
     "ve ya da de bu ben sen biz siz o ne ki mi var yok iyi cok gibi ile icin".split()
 )
+# "ما بعرف اطبخ بس بعرف بيع", "Я не варила каву, але...": a skill word right after a negation
+# (NEGATED_AFTER words) or right before one (Turkish "aşçı değilim", Persian "آشپز نیستم") is
+# something the resident did not do. "not only", "не только", "ne fais que" restrict, not
+# negate. Persian "ما" is "we": the Arabic negation "ما" counts in Arabic texts only.
+_NEGATIONS_BEFORE = frozenset(
+    "not never don't didn't doesn't can't cannot isn't wasn't haven't "
+    "nicht nie niemals ne pas jamais не "
+    "مش مو لا ولا لم لیس نه".split()
+)
+_ARABIC_NEGATIONS_BEFORE = frozenset({"ما"})
+# ...unless it ends a conjunction: "قبل ما الإسعاف ييجي", before the ambulance came.
+_ARABIC_CONJUNCTIONS_WITH_MA = frozenset("قبل بعد کل مثل متل زی حسب طول عن لحد".split())
+_NEGATIONS_AFTER_PREFIXES = ("degil", "نیست", "نبود", "نمیتون", "نمیتوان", "نمیدون", "نمیدان")
+_RESTRICTIVE = frozenset(
+    "only just nur bloss seulement que qu только тільки лише بس فقط sadece".split()
+)
+_CLAUSE_END = re.compile(r"[,.;:!?،؛\n]")
+# ...and at "that": "вона не розуміє, що їй кажуть" (she does not understand what she is told)
+# is why the resident interpreted.
+_SUBORDINATORS = frozenset("что що шо that dass que qu انو انه اللی که ki".split())
+NEGATED_AFTER = 2
+NEGATED_BEFORE = 2
 _ARABIC_CLITICS = ("وال", "بال", "فال", "کال", "لل", "ال", "و", "ب", "ف", "ل")
 # The display language for Dari readers is Persian: the words are shared.
 _DISPLAY_FALLBACK = {"prs": "fa"}
@@ -180,6 +204,54 @@ def part_keys(token: str) -> frozenset[str]:
     return frozenset().union(*(lookup_keys(part) for part in parts))
 
 
+def _closeness(token: str, term: _Term) -> int:
+    """Return how a resident's token matches a term's first word: 2 as is, 1 stem, 0 prefix."""
+    if token == term.tokens[0]:
+        return 2
+    return 1 if token_keys(token) & token_keys(term.tokens[0]) else 0
+
+
+def _negated(text: str, language: str | None) -> list[bool]:
+    """Mark the tokens of `tokenise(text)` that a negation in their clause applies to."""
+    negations = _NEGATIONS_BEFORE | (_ARABIC_NEGATIONS_BEFORE if language == "ar" else set())
+    normalised = normalise_for_matching(text)
+    spans = [(found.group(), found.start(), found.end()) for found in _TOKEN.finditer(normalised)]
+    tokens = [token for token, _, _ in spans]
+    # A negation stops at the end of its clause: "не шлялись, футбол" still names football.
+    clause = [0] * len(spans)
+    for index in range(1, len(spans)):
+        between = normalised[spans[index - 1][2] : spans[index][1]]
+        clause[index] = clause[index - 1] + bool(_CLAUSE_END.search(between))
+    negated = [False] * len(tokens)
+    for index, token in enumerate(tokens):
+        if token in _ARABIC_NEGATIONS_BEFORE and index:
+            if _without_clitic(tokens[index - 1]) in _ARABIC_CONJUNCTIONS_WITH_MA:
+                continue
+        if (token in negations or token.startswith("n'")) and not _restricts(tokens, index):
+            scope = range(index + 1, min(len(tokens), index + 1 + NEGATED_AFTER))
+        elif token.startswith(_NEGATIONS_AFTER_PREFIXES):
+            scope = range(max(0, index - NEGATED_BEFORE), index)
+        else:
+            continue
+        for other in scope:
+            if tokens[other] in _SUBORDINATORS:
+                break
+            negated[other] = negated[other] or clause[other] == clause[index]
+    return negated
+
+
+def _restricts(tokens: Sequence[str], index: int) -> bool:
+    """Tell whether the negation at `index` restricts ("not only", "ne fais que")."""
+    following = tokens[index + 1 : index + 2]
+    if tokens[index] == "ne" or tokens[index].startswith("n'"):
+        following = tokens[index + 1 : index + 3]
+    return bool(_RESTRICTIVE & set(following))
+
+
+def _without_clitic(token: str) -> str:
+    return token[1:] if token.startswith("و") and len(token) > 2 else token
+
+
 def tokenise(text: str) -> list[str]:
     """Split normalised text into word tokens."""
     return _TOKEN.findall(normalise_for_matching(text))
@@ -268,28 +340,36 @@ class SkillRecogniser:
         for index, token in enumerate(tokens):
             if "-" in token and not self._candidates(token, keys[index]):
                 keys[index] = keys[index] | part_keys(token)
+        # A term may start with the negation ("не розуміє") but not inside its reach.
+        negated = _negated(text, language)
         used = [False] * len(tokens)
         scores: dict[str, float] = defaultdict(float)
         evidence: dict[str, list[str]] = defaultdict(list)
         # Longest phrases first, so that "food truck" is not also counted as "truck".
-        found: list[tuple[int, int, _Term, float]] = []
+        found: list[tuple[int, int, _Term, int]] = []
         for start, token in enumerate(tokens):
             for term in self._candidates(token, keys[start]):
                 if term.exact_case is not None and term.exact_case not in raw_words:
                     continue
                 if counted is not None and not term.languages & counted:
                     continue
+                if negated[start]:
+                    continue
                 if self._phrase_at(term, keys, start):
-                    found.append((start, len(term.tokens), term, 1.0))
+                    found.append((start, len(term.tokens), term, _closeness(token, term)))
+        # Longest first; at one place the word as listed before a shared stem before a prefix
+        # ("طبخ" is listed as cooking; a prefix must not hand it to another skill first).
         # Ties broken by position and text, never by set order (which changes with the hash seed).
-        found.sort(key=lambda item: (-item[1], item[0], item[2].text))
-        for start, length, term, quality in found:
+        found.sort(key=lambda item: (-item[1], item[0], -item[3], item[2].text))
+        for start, length, term, _ in found:
             if any(used[start : start + length]):
                 continue
             used[start : start + length] = [True] * length
-            self._credit(term, quality, length, scores, evidence)
+            self._credit(term, 1.0, length, scores, evidence)
         for index, token in enumerate(tokens):
-            if used[index] or len(token) < FUZZY_MIN_LENGTH or token in self.not_a_skill:
+            if used[index] or negated[index] or len(token) < FUZZY_MIN_LENGTH:
+                continue
+            if token in self.not_a_skill:
                 continue
             best = process.extractOne(
                 token,

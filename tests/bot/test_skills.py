@@ -195,3 +195,67 @@ def test_not_a_skill_words_still_count_inside_a_listed_phrase(tmp_path: Path) ->
         m.skill.id
         for m in SkillRecogniser(load_taxonomy(tmp_path)).recognise("був у лікарні", "uk")
     ] == ["care.medicine"], "without the list, the ending leaks"
+
+
+def found_in(text: str, language: str) -> list[str]:
+    return [match.skill.id for match in RECOGNISER.recognise(text, language)]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "listed", "not_meant"),
+    [
+        # Listed as a hairdresser; its first letters are also "makeup" (beauty).
+        ("آرایشگر", "fa", "business.hairdressing", "business.beauty"),
+        # Listed as electronics; "elektrik" is its prefix.
+        ("Çin'den elektronik getiriyordum", "tr", "craft.electronics_repair", "craft.electrics"),
+    ],
+)
+def test_a_word_as_listed_beats_another_skill_that_only_shares_its_start(
+    text: str, language: str, listed: str, not_meant: str
+) -> None:
+    assert found_in(text, language) == [listed]
+    assert not_meant not in found_in(text, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "not_done", "done"),
+    [
+        ("ما بعرف اطبخ بس بعرف بيع، فتحت كشك", "ar", "food.cooking", "business.sales"),
+        ("ما كنت دكتور، كنت المسؤول عن الكهربا", "ar", "care.medicine", "craft.electrics"),
+        (
+            "Я не варила каву, але вела всю бухгалтерію",
+            "uk",
+            "food.service",
+            "business.bookkeeping",
+        ),
+        ("aşçı değilim ama fırında ekmek yaptım", "tr", "food.cooking", "food.baking"),
+        ("j'étais pas infirmière, je préparais les repas", "fr", "care.nursing", "food.cooking"),
+        ("I'm not a nurse, I did all the wiring", "en", "care.nursing", "craft.electrics"),
+    ],
+)
+def test_a_skill_the_resident_says_they_did_not_do_is_not_found(
+    text: str, language: str, not_done: str, done: str
+) -> None:
+    skills = found_in(text, language)
+    assert not_done not in skills and done in skills
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "skill"),
+    [
+        # "only", "ne ... que", "не только": restricting is not negating.
+        ("je ne fais que cuisiner", "fr", "food.cooking"),
+        ("не только повар, но и кондитер", "ru", "food.cooking"),
+        # A negation ends with its clause and before "that".
+        ("собирал подростков, чтоб не шлялись, футбол по вечерам", "ru", "youth.football"),
+        ("вона не розуміє, що їй кажуть, тому ходжу з нею", "uk", "language.interpreting"),
+        # "بعد ما" is "after", not a negation.
+        ("بعد ما صلحت الكهربا بالبيت رحت عالشغل", "ar", "craft.electrics"),
+        # Persian "ما" is "we".
+        ("ما آشپز بودیم", "fa", "food.cooking"),
+    ],
+)
+def test_words_that_only_look_like_a_negation_keep_the_skill(
+    text: str, language: str, skill: str
+) -> None:
+    assert skill in found_in(text, language)
