@@ -79,7 +79,8 @@ FUZZY_QUALITY = 0.8
 # Arabic and Persian lists do not count for each other: they share a script and many
 # spellings with other meanings (ماشية "livestock" and ماشین "car", تصميم "design" and
 # تصمیم "decision"). Typo matching uses the text's own language only ("Cameroun" is no
-# "camera").
+# "camera"), and the other lists count a word as listed or by a shared stem, never by its
+# first letters (French "dispensaire" is no English "dispensing").
 SHARED_LISTS = ("de", "en")
 NEIGHBOUR_LISTS = {"uk": ("ru",), "ru": ("uk",), "prs": ("fa",)}
 # The key of a word list that lists everyday words which look like a skill word plus an ending
@@ -352,6 +353,12 @@ class SkillRecogniser:
                 if term.exact_case is not None and term.exact_case not in raw_words:
                     continue
                 if counted is not None and not term.languages & counted:
+                    continue
+                if (
+                    own is not None
+                    and not term.languages & own
+                    and _closeness(token, term) < 1
+                ):
                     continue
                 if negated[start]:
                     continue

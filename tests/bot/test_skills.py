@@ -259,3 +259,8 @@ def test_words_that_only_look_like_a_negation_keep_the_skill(
     text: str, language: str, skill: str
 ) -> None:
     assert skill in found_in(text, language)
+
+
+def test_another_languages_list_does_not_count_a_word_by_its_first_letters() -> None:
+    assert "care.pharmacy" not in found_in("Au dispensaire je faisais les pansements", "fr")
+    assert "care.pharmacy" in found_in("I was dispensing medicines", "fr")
