@@ -87,6 +87,12 @@ NEIGHBOUR_LISTS = {"uk": ("ru",), "ru": ("uk",), "prs": ("fa",)}
 # or a typo ("лікарні", at the hospital, is not "лікар", a doctor; "подати", to submit, is not
 # "податки", taxes): such a word in a text matches only terms that list it exactly.
 NOT_A_SKILL = "not_a_skill"
+# The key of a word list that lists words naming a skill only on their own: next to another
+# skill's word (GENERIC_REACH words apart) they say what kind of it, and yield ("مهندسة
+# بيئة", environmental engineer, is environment, not engineering).
+GENERIC = "generic"
+GENERIC_REACH = 2
+_CONJUNCTIONS = frozenset("and und et ve и і та а y or oder ou veya или або یا".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +145,7 @@ def _skills(folder: Path, word_lists: dict[str, dict[str, list[str]]]) -> list[S
     words: dict[str, dict[str, tuple[str, ...]]] = defaultdict(dict)
     for language, lists in word_lists.items():
         for skill_id, terms in lists.items():
-            if skill_id != NOT_A_SKILL:
+            if skill_id not in (NOT_A_SKILL, GENERIC):
                 words[skill_id][language] = tuple(str(term) for term in terms)
     known = {entry["id"] for entry in entries}
     unknown = set(words) - known
@@ -151,12 +157,12 @@ def _skills(folder: Path, word_lists: dict[str, dict[str, list[str]]]) -> list[S
     ]
 
 
-def _not_a_skill(word_lists: dict[str, dict[str, list[str]]]) -> frozenset[str]:
-    """Return the words that the word lists say name no skill, normalised (NOT_A_SKILL)."""
+def _listed_under(key: str, word_lists: dict[str, dict[str, list[str]]]) -> frozenset[str]:
+    """Return the words every word list lists under a key (NOT_A_SKILL, GENERIC), normalised."""
     return frozenset(
         " ".join(tokenise(str(word)))
         for lists in word_lists.values()
-        for word in lists.get(NOT_A_SKILL, ())
+        for word in lists.get(key, ())
     )
 
 
@@ -212,17 +218,30 @@ def _closeness(token: str, term: _Term) -> int:
     return 1 if token_keys(token) & token_keys(term.tokens[0]) else 0
 
 
-def _negated(text: str, language: str | None) -> list[bool]:
-    """Mark the tokens of `tokenise(text)` that a negation in their clause applies to."""
-    negations = _NEGATIONS_BEFORE | (_ARABIC_NEGATIONS_BEFORE if language == "ar" else set())
+def _clauses(text: str) -> list[int]:
+    """Return, for each token of `tokenise(text)`, the number of the clause it is in."""
     normalised = normalise_for_matching(text)
-    spans = [(found.group(), found.start(), found.end()) for found in _TOKEN.finditer(normalised)]
-    tokens = [token for token, _, _ in spans]
-    # A negation stops at the end of its clause: "не шлялись, футбол" still names football.
+    spans = [(found.start(), found.end()) for found in _TOKEN.finditer(normalised)]
     clause = [0] * len(spans)
     for index in range(1, len(spans)):
-        between = normalised[spans[index - 1][2] : spans[index][1]]
+        between = normalised[spans[index - 1][1] : spans[index][0]]
         clause[index] = clause[index - 1] + bool(_CLAUSE_END.search(between))
+    return clause
+
+
+def _qualifies(tokens: Sequence[str], clauses: Sequence[int], head: int, other: int) -> bool:
+    """Tell whether the word at `other` says what kind of the generic word at `head` is meant."""
+    if other == head or abs(other - head) > GENERIC_REACH or clauses[other] != clauses[head]:
+        return False
+    between = tokens[min(head, other) + 1 : max(head, other)]
+    return not _CONJUNCTIONS & set(between)
+
+
+def _negated(tokens: Sequence[str], clauses: Sequence[int], language: str | None) -> list[bool]:
+    """Mark the tokens that a negation in their clause applies to."""
+    negations = _NEGATIONS_BEFORE | (_ARABIC_NEGATIONS_BEFORE if language == "ar" else set())
+    # A negation stops at the end of its clause: "не шлялись, футбол" still names football.
+    clause = clauses
     negated = [False] * len(tokens)
     for index, token in enumerate(tokens):
         if token in _ARABIC_NEGATIONS_BEFORE and index:
@@ -276,11 +295,21 @@ class SkillRecogniser:
     def from_folder(cls, folder: Path) -> SkillRecogniser:
         """Build the recogniser from a taxonomy folder (content/skills/), reading it once."""
         word_lists = _word_lists(folder)
-        return cls(_skills(folder, word_lists), _not_a_skill(word_lists))
+        return cls(
+            _skills(folder, word_lists),
+            _listed_under(NOT_A_SKILL, word_lists),
+            _listed_under(GENERIC, word_lists),
+        )
 
-    def __init__(self, skills: Sequence[Skill], not_a_skill: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        skills: Sequence[Skill],
+        not_a_skill: frozenset[str] = frozenset(),
+        generic: frozenset[str] = frozenset(),
+    ) -> None:
         self.skills = {skill.id: skill for skill in skills}
         self.not_a_skill = not_a_skill
+        self.generic = generic
         owners: dict[tuple[str, str | None], set[str]] = defaultdict(set)
         listed_in: dict[tuple[str, str | None], set[str]] = defaultdict(set)
         for skill in skills:
@@ -342,7 +371,8 @@ class SkillRecogniser:
             if "-" in token and not self._candidates(token, keys[index]):
                 keys[index] = keys[index] | part_keys(token)
         # A term may start with the negation ("не розуміє") but not inside its reach.
-        negated = _negated(text, language)
+        clauses = _clauses(text)
+        negated = _negated(tokens, clauses, language)
         used = [False] * len(tokens)
         scores: dict[str, float] = defaultdict(float)
         evidence: dict[str, list[str]] = defaultdict(list)
@@ -354,11 +384,7 @@ class SkillRecogniser:
                     continue
                 if counted is not None and not term.languages & counted:
                     continue
-                if (
-                    own is not None
-                    and not term.languages & own
-                    and _closeness(token, term) < 1
-                ):
+                if own is not None and not term.languages & own and _closeness(token, term) < 1:
                     continue
                 if negated[start]:
                     continue
@@ -368,10 +394,19 @@ class SkillRecogniser:
         # ("طبخ" is listed as cooking; a prefix must not hand it to another skill first).
         # Ties broken by position and text, never by set order (which changes with the hash seed).
         found.sort(key=lambda item: (-item[1], item[0], -item[3], item[2].text))
+        taken: list[tuple[int, int, _Term]] = []
         for start, length, term, _ in found:
             if any(used[start : start + length]):
                 continue
             used[start : start + length] = [True] * length
+            taken.append((start, length, term))
+        for start, length, term in taken:
+            if term.text in self.generic and any(
+                set(other.skills) - set(term.skills)
+                and _qualifies(tokens, clauses, start, other_start)
+                for other_start, _, other in taken
+            ):
+                continue
             self._credit(term, 1.0, length, scores, evidence)
         for index, token in enumerate(tokens):
             if used[index] or negated[index] or len(token) < FUZZY_MIN_LENGTH:

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.services.skills import NOT_A_SKILL, Skill, SkillRecogniser, load_taxonomy
+from bot.services.skills import GENERIC, NOT_A_SKILL, Skill, SkillRecogniser, load_taxonomy
 from db.content_schema import PROGRAMMES
 
 SKILLS_DIR = PROJECT_ROOT / "content" / "skills"
@@ -34,6 +34,7 @@ def test_the_taxonomy_has_about_80_skills_each_leading_to_known_programmes() -> 
 def test_every_language_names_every_skill_with_several_words(language: str) -> None:
     words = yaml.safe_load((SKILLS_DIR / f"{language}.yml").read_text("utf-8"))
     words.pop(NOT_A_SKILL, None)
+    words.pop(GENERIC, None)
     assert list(words) == [skill.id for skill in TAXONOMY], "same skills, same order"
     thin = [skill_id for skill_id, terms in words.items() if len(terms) < 8]
     assert not thin, f"{language}: fewer than 8 words for {thin}"
@@ -264,3 +265,20 @@ def test_words_that_only_look_like_a_negation_keep_the_skill(
 def test_another_languages_list_does_not_count_a_word_by_its_first_letters() -> None:
     assert "care.pharmacy" not in found_in("Au dispensaire je faisais les pansements", "fr")
     assert "care.pharmacy" in found_in("I was dispensing medicines", "fr")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "skills"),
+    [
+        ("مهندسة بيئة", "ar", ["green.environment"]),
+        ("environmental engineer", "en", ["green.environment"]),
+        # On its own, or beside another skill in a list, the word still names its skill.
+        ("I am an engineer", "en", ["craft.engineering"]),
+        ("Ingenieur, Koch", "de", ["craft.engineering", "food.cooking"]),
+        ("engineer and cook", "en", ["craft.engineering", "food.cooking"]),
+    ],
+)
+def test_a_generic_word_beside_a_field_says_what_kind_of_it(
+    text: str, language: str, skills: list[str]
+) -> None:
+    assert sorted(found_in(text, language)) == skills
