@@ -63,6 +63,7 @@ _CLAUSE_END = re.compile(r"[,.;:!?،؛\n]")
 _SUBORDINATORS = frozenset("что що шо that dass que qu انو انه اللی که ki".split())
 NEGATED_AFTER = 2
 NEGATED_BEFORE = 2
+_UKRAINIAN_AS_RUSSIAN = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г"})
 _ARABIC_CLITICS = ("وال", "بال", "فال", "کال", "لل", "ال", "و", "ب", "ف", "ل")
 # The display language for Dari readers is Persian: the words are shared.
 _DISPLAY_FALLBACK = {"prs": "fa"}
@@ -188,6 +189,10 @@ def token_keys(token: str) -> frozenset[str]:
             for clitic in _ARABIC_CLITICS
             if token.startswith(clitic) and len(token) - len(clitic) >= MIN_STEM
         )
+    if script == "cyrillic":
+        # Snowball has no Ukrainian: its words go through the Russian stemmer in Russian
+        # letters, so "мобільних" and "мобільні" share "мобильн" as their stem.
+        forms.add(token.translate(_UKRAINIAN_AS_RUSSIAN))
     keys = set(forms)
     for form in forms:
         for stemmer in _STEMMERS[script]:
