@@ -92,6 +92,9 @@ NOT_A_SKILL = "not_a_skill"
 # skill's word (GENERIC_REACH words apart) they say what kind of it, and yield ("مهندسة
 # بيئة", environmental engineer, is environment, not engineering).
 GENERIC = "generic"
+# The key of a word list that lists phrases in which a trade word names someone else
+# ("ходил с людьми к врачу", I went with people to the doctor): they name no skill.
+SOMEONE_ELSE = "someone_else"
 GENERIC_REACH = 2
 _CONJUNCTIONS = frozenset("and und et ve и і та а y or oder ou veya или або یا".split())
 
@@ -146,7 +149,7 @@ def _skills(folder: Path, word_lists: dict[str, dict[str, list[str]]]) -> list[S
     words: dict[str, dict[str, tuple[str, ...]]] = defaultdict(dict)
     for language, lists in word_lists.items():
         for skill_id, terms in lists.items():
-            if skill_id not in (NOT_A_SKILL, GENERIC):
+            if skill_id not in (NOT_A_SKILL, GENERIC, SOMEONE_ELSE):
                 words[skill_id][language] = tuple(str(term) for term in terms)
     known = {entry["id"] for entry in entries}
     unknown = set(words) - known
@@ -304,6 +307,7 @@ class SkillRecogniser:
             _skills(folder, word_lists),
             _listed_under(NOT_A_SKILL, word_lists),
             _listed_under(GENERIC, word_lists),
+            {language: lists.get(SOMEONE_ELSE, ()) for language, lists in word_lists.items()},
         )
 
     def __init__(
@@ -311,6 +315,7 @@ class SkillRecogniser:
         skills: Sequence[Skill],
         not_a_skill: frozenset[str] = frozenset(),
         generic: frozenset[str] = frozenset(),
+        someone_else: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         self.skills = {skill.id: skill for skill in skills}
         self.not_a_skill = not_a_skill
@@ -329,6 +334,13 @@ class SkillRecogniser:
                         continue
                     owners[(" ".join(tokens), exact)].add(skill.id)
                     listed_in[(" ".join(tokens), exact)].add(language)
+        # Phrases that name someone else's trade become terms of no skill: found like any
+        # other, they take their words from shorter terms ("к врачу" from "врач").
+        for language, phrases in (someone_else or {}).items():
+            for phrase in phrases:
+                if tokens := tuple(tokenise(phrase)):
+                    owners[(" ".join(tokens), None)] |= set()
+                    listed_in[(" ".join(tokens), None)].add(language)
         self._by_key: dict[str, list[_Term]] = defaultdict(list)
         self._fuzzy_vocabulary: dict[str, list[_Term]] = defaultdict(list)
         for (joined, exact), skill_ids in owners.items():
@@ -343,7 +355,7 @@ class SkillRecogniser:
             short = len(tokens) == 1 and len(tokens[0]) <= 3
             for key in {tokens[0]} if short else token_keys(tokens[0]):
                 self._by_key[key].append(entry)
-            if len(tokens) == 1 and len(tokens[0]) >= FUZZY_MIN_LENGTH:
+            if len(tokens) == 1 and len(tokens[0]) >= FUZZY_MIN_LENGTH and skill_ids:
                 self._fuzzy_vocabulary[tokens[0]].append(entry)
         self._fuzzy_choices = list(self._fuzzy_vocabulary)
         self._fuzzy_by_lists: dict[frozenset[str], list[str]] = {}
@@ -461,6 +473,8 @@ class SkillRecogniser:
         scores: dict[str, float],
         evidence: dict[str, list[str]],
     ) -> None:
+        if not term.skills:
+            return
         # A word that several skills share says less about each of them.
         weight = quality * (1.0 + 0.5 * (length - 1)) / len(term.skills)
         for skill_id in term.skills:

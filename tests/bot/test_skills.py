@@ -11,7 +11,14 @@ import pytest
 import yaml
 
 from bot.config import PROJECT_ROOT
-from bot.services.skills import GENERIC, NOT_A_SKILL, Skill, SkillRecogniser, load_taxonomy
+from bot.services.skills import (
+    GENERIC,
+    NOT_A_SKILL,
+    SOMEONE_ELSE,
+    Skill,
+    SkillRecogniser,
+    load_taxonomy,
+)
 from db.content_schema import PROGRAMMES
 
 SKILLS_DIR = PROJECT_ROOT / "content" / "skills"
@@ -35,6 +42,7 @@ def test_every_language_names_every_skill_with_several_words(language: str) -> N
     words = yaml.safe_load((SKILLS_DIR / f"{language}.yml").read_text("utf-8"))
     words.pop(NOT_A_SKILL, None)
     words.pop(GENERIC, None)
+    words.pop(SOMEONE_ELSE, None)
     assert list(words) == [skill.id for skill in TAXONOMY], "same skills, same order"
     thin = [skill_id for skill_id, terms in words.items() if len(terms) < 8]
     assert not thin, f"{language}: fewer than 8 words for {thin}"
@@ -289,3 +297,25 @@ def test_ukrainian_words_in_another_case_share_the_listed_forms_stem() -> None:
     assert "digital.mobile_apps" in found_in("інтерфейси для мобільних додатків", "uk")
     # "Великдень" (Easter) starts like "велик" (a bike) but is listed as no skill.
     assert "craft.bicycle_repair" not in found_in("на Великдень пекла паски", "uk")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("ходил с соседями к врачу и говорил за них", "ru"),
+        ("j'allais avec les familles chez les médecins", "fr"),
+        ("Beim Arzt gehe ich mit Nachbarn mit", "de"),
+        ("كنت روح معهم عند الدكتور", "ar"),
+        ("komşularla doktora gittim", "tr"),
+    ],
+)
+def test_a_doctor_the_resident_went_to_is_not_their_trade(text: str, language: str) -> None:
+    assert "care.medicine" not in found_in(text, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("I am a doctor", "en"), ("Ich bin Ärztin", "de"), ("врач-терапевт", "ru")],
+)
+def test_a_resident_who_is_a_doctor_still_is_one(text: str, language: str) -> None:
+    assert found_in(text, language) == ["care.medicine"]
