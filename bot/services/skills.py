@@ -92,10 +92,10 @@ NOT_A_SKILL = "not_a_skill"
 # skill's word (GENERIC_REACH words apart) they say what kind of it, and yield ("مهندسة
 # بيئة", environmental engineer, is environment, not engineering).
 GENERIC = "generic"
+GENERIC_REACH = 2
 # The key of a word list that lists phrases in which a trade word names someone else
 # ("ходил с людьми к врачу", I went with people to the doctor): they name no skill.
 SOMEONE_ELSE = "someone_else"
-GENERIC_REACH = 2
 _CONJUNCTIONS = frozenset("and und et ve и і та а y or oder ou veya или або یا".split())
 
 
@@ -248,8 +248,6 @@ def _qualifies(tokens: Sequence[str], clauses: Sequence[int], head: int, other: 
 def _negated(tokens: Sequence[str], clauses: Sequence[int], language: str | None) -> list[bool]:
     """Mark the tokens that a negation in their clause applies to."""
     negations = _NEGATIONS_BEFORE | (_ARABIC_NEGATIONS_BEFORE if language == "ar" else set())
-    # A negation stops at the end of its clause: "не шлялись, футбол" still names football.
-    clause = clauses
     negated = [False] * len(tokens)
     for index, token in enumerate(tokens):
         if token in _ARABIC_NEGATIONS_BEFORE and index:
@@ -264,7 +262,8 @@ def _negated(tokens: Sequence[str], clauses: Sequence[int], language: str | None
         for other in scope:
             if tokens[other] in _SUBORDINATORS:
                 break
-            negated[other] = negated[other] or clause[other] == clause[index]
+            # A negation stops at the end of its clause: "не шлялись, футбол" names football.
+            negated[other] = negated[other] or clauses[other] == clauses[index]
     return negated
 
 
@@ -401,12 +400,13 @@ class SkillRecogniser:
                     continue
                 if counted is not None and not term.languages & counted:
                     continue
-                if own is not None and not term.languages & own and _closeness(token, term) < 1:
-                    continue
                 if negated[start]:
                     continue
+                closeness = _closeness(token, term)
+                if own is not None and not term.languages & own and closeness == 0:
+                    continue
                 if self._phrase_at(term, keys, start):
-                    found.append((start, len(term.tokens), term, _closeness(token, term)))
+                    found.append((start, len(term.tokens), term, closeness))
         # Longest first; at one place the word as listed before a shared stem before a prefix
         # ("طبخ" is listed as cooking; a prefix must not hand it to another skill first).
         # Ties broken by position and text, never by set order (which changes with the hash seed).
