@@ -124,7 +124,7 @@ class ProgrammeMatcher:
         "Photoshop", "elektrik") and in Cyrillic, and each skill keeps its better reading.
         """
         found = self.recogniser.recognise(text, language)
-        if not is_latin_typed(text, language):
+        if language is None or not is_latin_typed(text, language):
             return found
         best = {match.skill.id: match for match in found}
         for match in self.recogniser.recognise(to_cyrillic(text, language), language):
