@@ -226,9 +226,8 @@ def _closeness(token: str, term: _Term) -> int:
     return 1 if token_keys(token) & token_keys(term.tokens[0]) else 0
 
 
-def _clauses(text: str) -> list[int]:
-    """Return, for each token of `tokenise(text)`, the number of the clause it is in."""
-    normalised = normalise_for_matching(text)
+def _clauses(normalised: str) -> list[int]:
+    """Return, for each token of an already normalised text, the number of its clause."""
     spans = [(found.start(), found.end()) for found in _TOKEN.finditer(normalised)]
     clause = [0] * len(spans)
     for index in range(1, len(spans)):
@@ -338,7 +337,7 @@ class SkillRecogniser:
         for language, phrases in (someone_else or {}).items():
             for phrase in phrases:
                 if tokens := tuple(tokenise(phrase)):
-                    owners[(" ".join(tokens), None)] |= set()
+                    owners.setdefault((" ".join(tokens), None), set())
                     listed_in[(" ".join(tokens), None)].add(language)
         self._by_key: dict[str, list[_Term]] = defaultdict(list)
         self._fuzzy_vocabulary: dict[str, list[_Term]] = defaultdict(list)
@@ -376,7 +375,8 @@ class SkillRecogniser:
         """
         own = _own_lists(language)
         counted = None if own is None else own | frozenset(SHARED_LISTS)
-        tokens = tokenise(text)
+        normalised = normalise_for_matching(text)
+        tokens = _TOKEN.findall(normalised)
         raw_words = set(_TOKEN.findall(text))
         keys = [
             frozenset({token}) if token in self.not_a_skill else lookup_keys(token)
@@ -387,7 +387,7 @@ class SkillRecogniser:
             if "-" in token and not self._candidates(token, keys[index]):
                 keys[index] = keys[index] | part_keys(token)
         # A term may start with the negation ("не розуміє") but not inside its reach.
-        clauses = _clauses(text)
+        clauses = _clauses(normalised)
         negated = _negated(tokens, clauses, language)
         used = [False] * len(tokens)
         scores: dict[str, float] = defaultdict(float)
