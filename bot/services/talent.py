@@ -12,7 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import LANGUAGES
 from bot.services.language import MessageLanguage
 from bot.services.matching import ProgrammeMatcher, Recommendation, RunFacts, Wants
-from bot.services.similarity import ProgrammeSimilarity, programme_passages
+from bot.services.similarity import (
+    ProgrammeSimilarity,
+    background_passages,
+    programme_passages,
+)
 from bot.services.skills import Skill, SkillMatch, SkillRecogniser
 from db import repositories
 from db.base import utcnow
@@ -211,7 +215,11 @@ def build_talent_service(
 ) -> TalentService:
     """Build the talent service from the taxonomy folder, with or without the embedding model."""
     similarity = (
-        ProgrammeSimilarity(programme_passages(skills_dir), cache_dir=cache_dir)
+        ProgrammeSimilarity(
+            programme_passages(skills_dir),
+            background=background_passages(skills_dir),
+            cache_dir=cache_dir,
+        )
         if semantic
         else None
     )

@@ -119,7 +119,12 @@ def test_the_held_out_and_validation_sets_are_never_part_of_the_content() -> Non
         for terms in yaml.safe_load(path.read_text("utf-8")).values()
         for term in terms
     }
-    for folder in ("match", "match_val"):
+    content |= {
+        str(sentence).lower()
+        for path in (skills / "background").glob("*.yml")
+        for sentence in yaml.safe_load(path.read_text("utf-8"))
+    }
+    for folder in ("match", "match_val", "match_val2"):
         for path in Path(PROJECT_ROOT / "eval" / folder).glob("*.yml"):
             for entry in yaml.safe_load(path.read_text("utf-8")):
                 text = entry["text"].lower()

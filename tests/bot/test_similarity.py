@@ -7,7 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.similarity import SPREAD, ProgrammeSimilarity
+from bot.config import Settings
+from bot.services.similarity import (
+    SPREAD,
+    ProgrammeSimilarity,
+    background_passages,
+    programme_passages,
+    segments,
+)
+
+SKILLS = Path(__file__).resolve().parents[2] / "content" / "skills"
+CACHE = Settings(_env_file=None).embedding_cache  # type: ignore[call-arg]
 
 PASSAGES = {
     "kitchen-lab": ["I cooked every day for a big family", "baking bread at dawn"],
@@ -111,3 +121,54 @@ def test_checkouts_sharing_the_cache_keep_each_others_vectors(
     both = {**PASSAGES, "green-commons": ["I grew tomatoes on the roof"]}
     ProgrammeSimilarity(both, cache_dir=tmp_path, views=(False,)).warm_up()
     assert embedded == []
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        (
+            "We fled in 2022 and lived in a camp. There the whole camp brought me torn coats!",
+            ["We fled in 2022 and lived in a camp.", "There the whole camp brought me torn coats!"],
+        ),
+        (
+            "أمي مرضت وقعدت معها بالمشفى، بس بالليل كنت خيّط فساتين للجيران",
+            ["أمي مرضت وقعدت معها بالمشفى", "بس بالليل كنت خيّط فساتين للجيران"],
+        ),
+        # Short pieces join the part before them: "Ja, 58," is nothing to read alone.
+        (
+            "Ja, 58, aus Kramatorsk. Ich habe vierzig Jahre einen Chor geleitet",
+            ["Ja, 58, aus Kramatorsk.", "Ich habe vierzig Jahre einen Chor geleitet"],
+        ),
+        ("I cook, bake and sew", ["I cook, bake and sew"]),
+        (
+            "Я не медсестра — я двадцять років варила на харчоблоці",
+            ["Я не медсестра, я двадцять років варила на харчоблоці"],
+        ),
+    ],
+)
+def test_a_story_is_read_in_parts(text: str, parts: list[str]) -> None:
+    assert segments(text) == parts
+
+
+def test_the_life_around_a_skill_does_not_outweigh_it() -> None:
+    """A hospital in the story is no care work: the part telling the skill decides."""
+    story = (
+        "We fled from Mosul and my little son was sick all the time, we were always at the "
+        "hospital. Back home I was the one the whole street called when the wiring burned or "
+        "the lights went out."
+    )
+    passages = programme_passages(SKILLS)
+    whole_only = ProgrammeSimilarity(passages, cache_dir=CACHE).scores(story)
+    assert max(whole_only, key=lambda slug: whole_only[slug]) == "care-circle"
+    in_parts = ProgrammeSimilarity(
+        passages, background=background_passages(SKILLS), cache_dir=CACHE
+    ).scores(story)
+    assert max(in_parts, key=lambda slug: in_parts[slug]) == "repair-and-make"
+
+
+def test_a_text_of_one_part_is_read_whole(tmp_path: Path) -> None:
+    background = ["We fled the war and waited two years in a camp."]
+    text = "I repaired mobile phones in a market stall for ten years"
+    plain = ProgrammeSimilarity(PASSAGES, cache_dir=tmp_path)
+    with_background = ProgrammeSimilarity(PASSAGES, background=background, cache_dir=tmp_path)
+    assert with_background.closeness(text) == pytest.approx(plain.closeness(text), abs=1e-6)
