@@ -7,6 +7,7 @@ reminder to use them (or /cancel), so a question is never mistaken for an answer
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
@@ -41,8 +42,14 @@ async def start_flow(
 
 
 async def answer_typed(context: HubContext, state: FlowState, text: str) -> None:
-    """Take typed text as the answer to the current step."""
-    await _settle(context, state, _engine(context, state.flow).answer_text(state, text))
+    """Take typed text as the answer to the current step.
+
+    In a worker thread: reading an answer can mean recognising skills and embedding a story
+    part by part (about 100 ms of CPU), and other residents' updates must not wait for it.
+    The state is this resident's own, and their next update waits for this one (updates.py).
+    """
+    engine = _engine(context, state.flow)
+    await _settle(context, state, await asyncio.to_thread(engine.answer_text, state, text))
 
 
 def _engine(context: HubContext, flow: str) -> FlowEngine:

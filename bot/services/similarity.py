@@ -123,6 +123,9 @@ class ProgrammeSimilarity:
         # Whether the passages are embedded as e5 queries, once per view.
         self._views = views
         self._lock = threading.Lock()
+        # Residents' answers are read in worker threads, and the engine already spreads one
+        # batch over every core (OpenMP): two batches at once would only fight for the cores.
+        self._encoding = threading.Lock()
         self._model: Any = None
         self._matrices: list[Any] = []
         self._rows: dict[str, slice] = {}
@@ -156,7 +159,8 @@ class ProgrammeSimilarity:
         texts = [text, *parts] if len(parts) > 1 else [text]
         # One call for all: the engine embeds a batch's texts side by side, a core each (the
         # whole text alone and then its parts took as long).
-        queries = np.asarray(self._model.encode(texts, is_query=True), dtype=np.float32)
+        with self._encoding:
+            queries = np.asarray(self._model.encode(texts, is_query=True), dtype=np.float32)
         closeness = np.zeros((len(texts), len(self._rows)), dtype=np.float32)
         background = np.zeros(len(texts), dtype=np.float32)
         for matrix in self._matrices:

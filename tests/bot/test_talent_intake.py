@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -285,3 +287,44 @@ async def test_mydata_shows_talents_and_applications_and_delete_erases_them(
         for table in (TalentProfile, Application, FlowProgress):
             rows = await session.execute(select(table).where(table.resident_id == resident_row.id))
             assert rows.first() is None, f"{table.__tablename__} kept data of an erased resident"
+
+
+# On SQLite hubbot handles one update at a time by design (application.py): nothing to show.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_a_story_being_read_does_not_hold_up_other_residents(
+    application: HubbotApplication,
+    resident: Callable[..., SandboxResident],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Reading a story is held open until the neighbour has had their answer: on the event
+    # loop, the neighbour's update could not even start (and the hold times out first).
+    matcher = application.deps.talent.matcher
+    read_story = matcher.similarity
+    reading, go_on, done = threading.Event(), threading.Event(), threading.Event()
+
+    def held_reading(text: str, language: str | None = None) -> Mapping[str, float]:
+        reading.set()
+        go_on.wait(timeout=10)
+        done.set()
+        return read_story(text, language)
+
+    monkeypatch.setattr(matcher, "similarity", held_reading)
+    storyteller, neighbour = resident("uk"), resident("de")
+    await onboard(storyteller, "uk")
+    await onboard(neighbour, "de")
+    await storyteller.send("/talent")
+    await storyteller.reply()
+    await storyteller.send(
+        "Ми виїхали з Харкова, коли почалися обстріли. Там я двадцять років ремонтувала "
+        "телефони й ноутбуки на ринку Барабашово, тепер сусіди несуть мені зламані зарядки."
+    )
+    try:
+        assert await asyncio.to_thread(reading.wait, 10), "the story is being read"
+        await neighbour.send("Wann hat der Hub geöffnet?")
+        answer = await neighbour.reply()
+        assert not done.is_set(), "the neighbour had to wait until the story was read"
+        assert answer["text"]
+    finally:
+        go_on.set()
+    check = await storyteller.reply()
+    assert "f:confirm:c:yes" in button_data(check), "the story was read all the same"
