@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -172,3 +173,28 @@ def test_a_text_of_one_part_is_read_whole(tmp_path: Path) -> None:
     plain = ProgrammeSimilarity(PASSAGES, cache_dir=tmp_path)
     with_background = ProgrammeSimilarity(PASSAGES, background=background, cache_dir=tmp_path)
     assert with_background.closeness(text) == pytest.approx(plain.closeness(text), abs=1e-6)
+
+
+def test_a_story_that_clearly_tells_one_skill_is_embedded_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reading the parts as well would cost a second embedding and change nothing."""
+    story = (
+        "For twenty years I baked bread for our whole village, every morning before dawn. "
+        "At weddings I cooked rice and lamb for three hundred guests."
+    )
+    similarity = ProgrammeSimilarity(
+        programme_passages(SKILLS), background=background_passages(SKILLS), cache_dir=CACHE
+    )
+    similarity.warm_up()
+    model = similarity._model
+    batches: list[list[str]] = []
+
+    def counted(texts: list[str], is_query: bool = False) -> object:
+        batches.append(list(texts))
+        return model.encode(texts, is_query=is_query)
+
+    monkeypatch.setattr(similarity, "_model", SimpleNamespace(encode=counted))
+    scores = similarity.scores(story)
+    assert max(scores, key=lambda slug: scores[slug]) == "kitchen-lab"
+    assert batches == [[story]]
