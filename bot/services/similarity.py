@@ -23,7 +23,7 @@ counts by how much closer it is to its nearest programme than to the life-contex
 no skill). Parts that are mere context then weigh nothing, and the text's closeness is the mean
 of the whole text's and the weighted parts' — unless the whole text already points clearly
 at one programme (DECIDED_MARGIN), which spares the second embedding. Indirect top-1 over
-ar fr ru uk: hard development set (eval/match_dev3/) 148 of 180 against 140 read whole, a
+ar fr ru uk: hard development set (eval/match_dev3/) 144 of 180 against 140 read whole, a
 blind hard set of other writers (eval/match_val2/) 158 against 152 (README "Measuring").
 """
 
@@ -52,8 +52,8 @@ BACKGROUND_TOP_K = 3
 # A part of fewer words than this joins the part before it ("Ja, 58," is no part of its own).
 SEGMENT_MIN_WORDS = 4
 # A story whose whole text is this much closer to one programme than to any other is not read
-# in parts as well (a quarter of the stories of the development and validation sets). No
-# hard set lost or gained a reading, the first development set gained 3 of 741; the median match of
+# in parts as well (a quarter of the stories of the development and validation sets). No hard
+# set lost or gained a reading, the first development set gained 3 of 741; the median match of
 # the held-out set took 30 ms against 39, p95 100 against 119. 0.006 spared 43% and gained 4
 # on the hard development set, nothing on its validation set, but read the Mosul story of
 # tests/bot/test_similarity.py (margin 0.008) as care work.
