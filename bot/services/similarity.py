@@ -164,7 +164,8 @@ class ProgrammeSimilarity:
         """Return how close a text is to each programme (see the module's docstring)."""
         if not text.strip() or not self._ensure(wait=False):
             return {}
-        whole = self._read([text])[0][0]
+        closeness, _ = self._read([text])
+        whole = closeness[0]
         parts = segments(text) if self._background else []
         ranked = np.sort(whole)
         if len(parts) < 2 or len(ranked) < 2 or ranked[-1] - ranked[-2] >= DECIDED_MARGIN:
