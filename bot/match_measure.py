@@ -42,7 +42,9 @@ BASELINE_DESCRIPTIONS = {
 def rank_text(matcher: ProgrammeMatcher, text: str, language: str | None = None) -> list[str]:
     """Return the programme slugs for a self-description, best first (no hub context)."""
     wants = Wants(
-        skills=matcher.understand(text, language), semantic=matcher.similarity(text, language)
+        skills=matcher.understand(text, language),
+        semantic=matcher.similarity(text, language),
+        denied=matcher.denied(text, language),
     )
     return [item.slug for item in matcher.rank(wants)]
 

@@ -7,7 +7,9 @@ khayat"). A word matches when it is the same after normalisation (case, diacriti
 Persian letter variants), when both share a Snowball stem, when an Arabic clitic (و، ب، ال…) is
 all that differs, or, for longer words, when it is a small typo away. Where several terms
 could take a word, the one listing it as written wins over a shared stem, and that over a
-shared start. Words a negation applies to name nothing ("ما بعرف اطبخ", I can't cook).
+shared start. Words a negation applies to name nothing ("ما بعرف اطبخ", I can't cook): asked
+for them (`negated=True`), the recogniser returns what the resident says they did not do.
+Words that tell a family member's trade name nothing either ("Mon mari était médecin").
 """
 
 from __future__ import annotations
@@ -63,6 +65,28 @@ _CLAUSE_END = re.compile(r"[,.;:!?،؛\n]")
 _SUBORDINATORS = frozenset("что що шо that dass que qu انو انه اللی که ki".split())
 NEGATED_AFTER = 2
 NEGATED_BEFORE = 2
+# "Mon mari était médecin, moi je cuisinais": a skill word up to FAMILY_REACH words after a
+# family member who opens a clause is what they did, not the resident. It stops at the
+# resident ("and I", "taught me", "my" after the family member: "ma tante vendait mes
+# gâteaux"); "with my mother we sewed" and "my uncle's restaurant" (not at the start) keep it.
+# Gulf "ابي" is "I want", so only "ابوي" stands for a father there.
+FAMILY_REACH = 4
+_FAMILY_WORDS = (
+    "husband wife father dad mother mom mum brother sister son daughter uncle aunt "
+    "mann frau vater mutter bruder schwester sohn tochter onkel tante "
+    "mari femme père mère frère sœur soeur fils fille oncle tante "
+    "муж жена отец папа мама мать брат сестра сын дочь дядя тётя "
+    "чоловік дружина батько тато мама брат сестра син донька дочка дядько тітка "
+    "kocam eşim karım babam annem abim ağabeyim kardeşim ablam oğlum kızım amcam dayım "
+    "زوجي جوزي مراتي زوجتي مرتي راجلي ابوي أبوي بابا أمي امي ماما أخوي اخوي أخي اخويا أختي "
+    "ابني بنتي عمي خالي شوهرم همسرم زنم پدرم بابام مادرم مامانم برادرم خواهرم پسرم دخترم"
+)
+_WITH_WORDS = "with mit avec с з со مع ويا وياه با"
+_FIRST_PERSON_WORDS = (
+    "i me we ich mich mir wir je moi nous on я меня мне мы ми мене мені "
+    "ben biz انا أنا احنا اني آني نحنا ana من ما علمتني علمني"
+)
+_MINE_WORDS = "my mein meine meinen mes мой моя мои мій моя мої"
 _UKRAINIAN_AS_RUSSIAN = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г"})
 _ARABIC_CLITICS = ("وال", "بال", "فال", "کال", "لل", "ال", "و", "ب", "ف", "ل")
 # The display language for Dari readers is Persian: the words are shared.
@@ -266,6 +290,38 @@ def _negated(tokens: Sequence[str], clauses: Sequence[int], language: str | None
     return negated
 
 
+def _someone_elses(tokens: Sequence[str], clauses: Sequence[int]) -> list[bool]:
+    """Mark the tokens that say what a family member did ("mon mari était médecin")."""
+    family, with_, first_person, mine = _family_words()
+    marked = [False] * len(tokens)
+    for index, token in enumerate(tokens):
+        if token not in family and _without_clitic(token) not in family:
+            continue
+        if index and tokens[index - 1] in with_:
+            continue
+        # The family member is who the clause is about only near its start ("for my uncle's
+        # restaurant I built ..." is the resident's work).
+        before = [i for i in range(max(0, index - 3), index) if clauses[i] == clauses[index]]
+        if len(before) > 2 or any(tokens[i] in first_person for i in before):
+            continue
+        for other in range(index + 1, min(len(tokens), index + 1 + FAMILY_REACH)):
+            if clauses[other] != clauses[index] or tokens[other] in first_person:
+                break
+            # "чоловік мій", my husband, puts "my" after him.
+            if tokens[other] in mine and other > index + 1:
+                break
+            if tokens[other] in _CONJUNCTIONS or tokens[other].startswith(("وانا", "m'", "j'")):
+                break
+            marked[other] = True
+    return marked
+
+
+@lru_cache(maxsize=1)
+def _family_words() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    words = (_FAMILY_WORDS, _WITH_WORDS, _FIRST_PERSON_WORDS, _MINE_WORDS)
+    return tuple(frozenset(tokenise(each)) for each in words)  # type: ignore[return-value]
+
+
 def _restricts(tokens: Sequence[str], index: int) -> bool:
     """Tell whether the negation at `index` restricts ("not only", "ne fais que")."""
     following = tokens[index + 1 : index + 2]
@@ -367,11 +423,15 @@ class SkillRecogniser:
             ]
         return self._fuzzy_by_lists[lists]
 
-    def recognise(self, text: str, language: str | None = None) -> list[SkillMatch]:
+    def recognise(
+        self, text: str, language: str | None = None, *, negated: bool = False
+    ) -> list[SkillMatch]:
         """Return the skills named in a text, strongest first.
 
         With the text's `language`, only that language's word lists count, and German,
         English and close neighbours' (SHARED_LISTS, NEIGHBOUR_LISTS); without it, every list.
+        With `negated`, the skills a negation applies to instead: what the resident says they
+        did not do ("pas infirmier", "بس لا ممرضة").
         """
         own = _own_lists(language)
         counted = None if own is None else own | frozenset(SHARED_LISTS)
@@ -388,7 +448,8 @@ class SkillRecogniser:
                 keys[index] = keys[index] | part_keys(token)
         # A term may start with the negation ("не розуміє") but not inside its reach.
         clauses = _clauses(normalised)
-        negated = _negated(tokens, clauses, language)
+        denied = _negated(tokens, clauses, language)
+        others = _someone_elses(tokens, clauses)
         used = [False] * len(tokens)
         scores: dict[str, float] = defaultdict(float)
         evidence: dict[str, list[str]] = defaultdict(list)
@@ -400,7 +461,7 @@ class SkillRecogniser:
                     continue
                 if counted is not None and not term.languages & counted:
                     continue
-                if negated[start]:
+                if denied[start] != negated or others[start]:
                     continue
                 closeness = _closeness(token, term)
                 if own is not None and not term.languages & own and closeness == 0:
@@ -426,7 +487,9 @@ class SkillRecogniser:
                 continue
             self._credit(term, 1.0, length, scores, evidence)
         for index, token in enumerate(tokens):
-            if used[index] or negated[index] or len(token) < FUZZY_MIN_LENGTH:
+            if used[index] or denied[index] != negated or others[index]:
+                continue
+            if len(token) < FUZZY_MIN_LENGTH:
                 continue
             if token in self.not_a_skill:
                 continue

@@ -75,13 +75,15 @@ class TalentIntakeHost:
         if step.id == "skills":
             matches = self._matcher.understand(text, words_language)
             state.answers["skill_ids"] = [match.skill.id for match in matches]
-            state.answers["skill_scores"] = {m.skill.id: m.score for m in matches}
+            state.answers["skill_scores"] = _scores(matches)
             state.answers["fix"] = [match.skill.id for match in matches]
             state.answers["semantic"] = dict(self._matcher.similarity(text, words_language))
+            state.answers["denied_scores"] = _scores(self._matcher.denied(text, words_language))
         elif step.id == "wishes":
             matches = self._matcher.understand(text, words_language)
-            state.answers["wish_scores"] = {m.skill.id: m.score for m in matches}
+            state.answers["wish_scores"] = _scores(matches)
             state.answers["wish_semantic"] = dict(self._matcher.similarity(text, words_language))
+            state.answers["unwanted_scores"] = _scores(self._matcher.denied(text, words_language))
         if not keep_text:
             state.answers[step.id] = None
 
@@ -154,6 +156,8 @@ class TalentService:
         wants = Wants(
             skills=self._matches(profile.skills, answers.get("skill_scores") or {}),
             wishes=self._matches(profile.wishes, answers.get("wish_scores") or {}),
+            denied=self._scored(answers.get("denied_scores") or {}),
+            unwanted=self._scored(answers.get("unwanted_scores") or {}),
             semantic=_merge(answers.get("semantic") or {}, answers.get("wish_semantic") or {}),
             languages=profile.languages,
             times=profile.times,
@@ -167,6 +171,9 @@ class TalentService:
             SkillMatch(skill, float(scores.get(skill.id, 1.0)), ())
             for skill in self.host.skills(skill_ids)
         ]
+
+    def _scored(self, scores: Mapping[str, float]) -> list[SkillMatch]:
+        return self._matches(list(scores), scores)
 
     async def apply(
         self, session: AsyncSession, resident: Resident, run: ProgrammeRun
@@ -225,6 +232,10 @@ def build_talent_service(
     )
     recogniser = SkillRecogniser.from_folder(skills_dir)
     return TalentService(ProgrammeMatcher(recogniser, similarity), languages)
+
+
+def _scores(matches: Sequence[SkillMatch]) -> dict[str, float]:
+    return {match.skill.id: match.score for match in matches}
 
 
 def _merge(first: Mapping[str, float], second: Mapping[str, float]) -> dict[str, float]:

@@ -18,6 +18,7 @@ from bot.services.talent import TalentIntakeHost
 from db.content import read_terms
 from flows import FlowState, Step
 from flows.schema import StepType
+from tests.bot.conftest import TALENT
 
 CATALOGUE = Catalogue.load(PROJECT_ROOT / "locales")
 WORDS_ONLY = ProgrammeMatcher(SkillRecogniser.from_folder(PROJECT_ROOT / "content" / "skills"))
@@ -147,6 +148,45 @@ def test_a_job_title_alone_is_ranked_by_its_words_not_by_a_noisy_meaning() -> No
     assert rank_text(matcher, "Aşçıyım")[0] == "kitchen-lab"
     story = "Back home the whole street ate what I made; now I fix whatever breaks in our building"
     assert rank_text(matcher, story)[0] == "repair-and-make"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "J'étais à l'hôpital de Lubumbashi, pas infirmier, je préparais les repas des malades.",
+            "fr",
+        ),
+        ("اشتغلت عشر سنين بمستشفى بحمص بس مو ممرضة، كنت بالمطبخ حضّر الأكل للمرضى", "ar"),
+        (
+            "В поликлинике я работала, но не медсестрой: готовила обеды для больных и персонала.",
+            "ru",
+        ),
+        ("У лікарні я працювала, але не медсестрою — варила для хворих у їдальні.", "uk"),
+    ],
+)
+def test_a_resident_who_says_they_were_not_a_nurse_is_not_sent_to_care_work(
+    text: str, language: str
+) -> None:
+    # The hospital pulls the meaning of the whole story toward care work (without the denial,
+    # care-circle ranked first for all four); "not a nurse" says where the story does not go.
+    assert rank_text(TALENT.matcher, text, language)[0] == "kitchen-lab"
+
+
+def test_a_programme_the_resident_names_work_for_is_not_held_against_them() -> None:
+    text = "Je cuisine tous les jours, mais pas de pâtisserie"
+    wants = Wants(skills=WORDS_ONLY.understand(text, "fr"), denied=WORDS_ONLY.denied(text, "fr"))
+    assert [match.skill.id for match in wants.denied] == ["food.pastry"]
+    assert WORDS_ONLY.rank(wants)[0].slug == "kitchen-lab"
+
+
+def test_what_a_resident_would_not_like_to_do_any_more_counts_against_it() -> None:
+    wants = Wants(
+        skills=WORDS_ONLY.understand("Ich war zwanzig Jahre Koch", "de"),
+        wishes=WORDS_ONLY.understand("Nicht mehr kochen, lieber im Garten arbeiten", "de"),
+        unwanted=WORDS_ONLY.denied("Nicht mehr kochen, lieber im Garten arbeiten", "de"),
+    )
+    assert WORDS_ONLY.rank(wants)[0].slug == "green-commons"
 
 
 def test_eval_match_names_the_programmes_it_confuses() -> None:

@@ -319,3 +319,42 @@ def test_a_doctor_the_resident_went_to_is_not_their_trade(text: str, language: s
 )
 def test_a_resident_who_is_a_doctor_still_is_one(text: str, language: str) -> None:
     assert found_in(text, language) == ["care.medicine"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "theirs", "own"),
+    [
+        (
+            "Mon mari était médecin à Kinshasa, moi je cuisinais",
+            "fr",
+            "care.medicine",
+            "food.cooking",
+        ),
+        ("مراتي ممرضة وأنا كنت مدرب كاراتيه", "ar", "care.nursing", "youth.martial_arts"),
+        ("Чоловік мій був медбратом, а я працювала кухаркою", "uk", "care.nursing", "food.cooking"),
+        ("Mein Mann war Arzt, ich habe gekocht", "de", "care.medicine", "food.cooking"),
+    ],
+)
+def test_a_family_members_trade_is_not_the_residents(
+    text: str, language: str, theirs: str, own: str
+) -> None:
+    found = found_in(text, language)
+    assert theirs not in found and own in found
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "skill"),
+    [
+        # Learnt from, done with, or done for a family member: the resident's own skill.
+        ("My mother and I sewed dresses for the whole village", "en", "craft.tailoring"),
+        ("أمي علمتني الخياطة", "ar", "craft.tailoring"),
+        ("Mit meiner Mutter habe ich Kleider genäht", "de", "craft.tailoring"),
+        ("كنت أترجم العقود لشركة أبوي", "ar", "language.translation"),
+        ("ma tante vendait mes gâteaux au marché", "fr", "food.pastry"),
+        ("Babam marangozdu, ben de onunla marangozluk yaptım", "tr", "craft.carpentry"),
+    ],
+)
+def test_a_skill_learnt_or_shared_with_family_stays_the_residents(
+    text: str, language: str, skill: str
+) -> None:
+    assert skill in found_in(text, language)

@@ -156,6 +156,34 @@ async def test_arabic_intake_without_consent_keeps_no_words(
     assert "مطعم" not in notice, "the coordinator gets skills, not unconsented words"
 
 
+async def test_a_resident_who_says_they_were_no_nurse_is_offered_the_kitchen_first(
+    resident: Callable[..., SandboxResident],
+) -> None:
+    person = resident("fr")
+    await onboard(person, "fr", accept=False)
+    await person.send("/talent")
+    await person.replies()
+    await person.send(
+        "J'étais à l'hôpital de Lubumbashi, pas infirmier, je préparais les repas des malades."
+    )
+    check = await person.reply()
+    assert "Cuisine" in check["text"] or "cuisine" in check["text"]
+    assert "infirmi" not in check["text"].lower(), "what they did not do is not understood"
+    await person.press("f:confirm:c:yes")
+    await person.reply()
+    await person.press("f:wishes:s:")
+    await person.reply()
+    await person.press("f:languages:d:")
+    await person.reply()
+    await person.press("f:times:t:mornings")
+    await person.press("f:times:d:")
+    await person.reply()
+    await person.press("f:contact:c:no")
+    shown = offers(await person.replies())
+    # Without hearing "pas infirmier", the hospital made this the care programme.
+    assert visible(shown[0]["text"]).startswith("Labo cuisine"), shown[0]["text"]
+
+
 async def test_ukrainian_intake_survives_a_restart_and_can_be_cancelled(
     resident: Callable[..., SandboxResident],
     application: HubbotApplication,
