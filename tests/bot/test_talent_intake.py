@@ -34,6 +34,21 @@ def offers(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [m for m in messages if any(d.startswith("prog:apply:") for d in button_data(m))]
 
 
+async def confirm_and_skip_the_rest(person: SandboxResident) -> list[dict[str, Any]]:
+    """Confirm the understood skills, skip the wishes, mornings, no contact; return the offers."""
+    await person.press("f:confirm:c:yes")
+    await person.reply()
+    await person.press("f:wishes:s:")
+    await person.reply()
+    await person.press("f:languages:d:")
+    await person.reply()
+    await person.press("f:times:t:mornings")
+    await person.press("f:times:d:")
+    await person.reply()
+    await person.press("f:contact:c:no")
+    return offers(await person.replies())
+
+
 async def test_german_intake_with_a_fix_back_and_an_application(
     resident: Callable[..., SandboxResident],
     staff_member: SandboxResident,
@@ -128,17 +143,7 @@ async def test_arabic_intake_without_consent_keeps_no_words(
     await person.send("كنت طباخ في مطعم بدمشق واشتغلت بالمطبخ عشرين سنة")
     check = await person.reply()
     assert "f:confirm:c:yes" in button_data(check)
-    await person.press("f:confirm:c:yes")
-    await person.reply()
-    await person.press("f:wishes:s:")
-    await person.reply()
-    await person.press("f:languages:d:")
-    await person.reply()
-    await person.press("f:times:t:mornings")
-    await person.press("f:times:d:")
-    await person.reply()
-    await person.press("f:contact:c:no")
-    shown = offers(await person.replies())
+    shown = await confirm_and_skip_the_rest(person)
     assert shown, "programmes are recommended"
     assert "مختبر" in visible(shown[0]["text"]) or "المطبخ" in visible(shown[0]["text"])
 
@@ -169,17 +174,7 @@ async def test_a_resident_who_says_they_were_no_nurse_is_offered_the_kitchen_fir
     check = await person.reply()
     assert "Cuisine" in check["text"] or "cuisine" in check["text"]
     assert "infirmi" not in check["text"].lower(), "what they did not do is not understood"
-    await person.press("f:confirm:c:yes")
-    await person.reply()
-    await person.press("f:wishes:s:")
-    await person.reply()
-    await person.press("f:languages:d:")
-    await person.reply()
-    await person.press("f:times:t:mornings")
-    await person.press("f:times:d:")
-    await person.reply()
-    await person.press("f:contact:c:no")
-    shown = offers(await person.replies())
+    shown = await confirm_and_skip_the_rest(person)
     # Without hearing "pas infirmier", the hospital made this the care programme.
     assert visible(shown[0]["text"]).startswith("Labo cuisine"), shown[0]["text"]
 
