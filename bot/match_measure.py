@@ -39,14 +39,18 @@ BASELINE_DESCRIPTIONS = {
 }
 
 
-def rank_text(matcher: ProgrammeMatcher, text: str, language: str | None = None) -> list[str]:
-    """Return the programme slugs for a self-description, best first (no hub context)."""
-    wants = Wants(
+def read_description(matcher: ProgrammeMatcher, text: str, language: str | None) -> Wants:
+    """Return what a self-description alone tells the recommender (as the intake's first answer)."""
+    return Wants(
         skills=matcher.understand(text, language),
         semantic=matcher.similarity(text, language),
         denied=matcher.denied(text, language),
     )
-    return [item.slug for item in matcher.rank(wants)]
+
+
+def rank_text(matcher: ProgrammeMatcher, text: str, language: str | None = None) -> list[str]:
+    """Return the programme slugs for a self-description, best first (no hub context)."""
+    return [item.slug for item in matcher.rank(read_description(matcher, text, language))]
 
 
 def match_lines(settings: Settings, lines: Iterable[str], out: TextIO) -> int:
@@ -67,10 +71,9 @@ def match_lines(settings: Settings, lines: Iterable[str], out: TextIO) -> int:
         language = detection.language if detection.supported else "en"
         _ = catalogue.translator(language)
         words_language = languages.of_description(text, chosen=language_from_telegram(code))
-        skills = matcher.understand(text, words_language)
-        ranked = matcher.rank(
-            Wants(skills=skills, semantic=matcher.similarity(text, words_language))
-        )
+        wants = read_description(matcher, text, words_language)
+        skills = wants.skills
+        ranked = matcher.rank(wants)
         record = {
             "text": text,
             "language": detection.language,

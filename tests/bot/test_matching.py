@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import io
+import json
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, Settings
 from bot.i18n import Catalogue
-from bot.match_measure import Tally, rank_text, write_confusions
+from bot.match_measure import Tally, match_lines, rank_text, write_confusions
 from bot.services.language import MessageLanguage
 from bot.services.matching import ProgrammeMatcher, RunFacts, Wants
 from bot.services.skills import SkillRecogniser
@@ -217,3 +218,19 @@ def test_skills_typed_in_another_language_than_the_chosen_one_are_understood() -
     assert state.answers["skill_ids"] == ["food.cooking"]
     TalentIntakeHost(WORDS_ONLY).after_text(step, state, keep_text=True, language="de")
     assert state.answers["skill_ids"] == [], "German and English lists alone miss it"
+
+
+def test_hubbot_match_prints_skills_and_ranked_programmes_with_reasons() -> None:
+    lines = [
+        '{"text": "J\'étais à l\'hôpital de Lubumbashi, pas infirmier, je préparais les repas '
+        'des malades.", "language_code": "fr"}',
+        "",
+        "Ich war Schneiderin in Aleppo",
+    ]
+    out = io.StringIO()
+    assert match_lines(Settings(_env_file=None), lines, out) == 2  # type: ignore[call-arg]
+    first, second = (json.loads(line) for line in out.getvalue().splitlines())
+    assert first["language"] == "fr" and first["programmes"][0]["slug"] == "kitchen-lab"
+    assert first["programmes"][0]["reason"], "every programme says why"
+    assert [skill["id"] for skill in second["skills"]] == ["craft.tailoring"]
+    assert second["programmes"][0]["slug"] == "repair-and-make"
