@@ -292,34 +292,27 @@ def _negated(tokens: Sequence[str], clauses: Sequence[int], language: str | None
 
 def _someone_elses(tokens: Sequence[str], clauses: Sequence[int]) -> list[bool]:
     """Mark the tokens that say what a family member did ("mon mari était médecin")."""
-    family, with_, first_person, mine = _family_words()
     marked = [False] * len(tokens)
     for index, token in enumerate(tokens):
-        if token not in family and _without_clitic(token) not in family:
+        if token not in _FAMILY and _without_clitic(token) not in _FAMILY:
             continue
-        if index and tokens[index - 1] in with_:
+        if index and tokens[index - 1] in _WITH:
             continue
         # The family member is who the clause is about only near its start ("for my uncle's
         # restaurant I built ..." is the resident's work).
         before = [i for i in range(max(0, index - 3), index) if clauses[i] == clauses[index]]
-        if len(before) > 2 or any(tokens[i] in first_person for i in before):
+        if len(before) > 2 or any(tokens[i] in _FIRST_PERSON for i in before):
             continue
         for other in range(index + 1, min(len(tokens), index + 1 + FAMILY_REACH)):
-            if clauses[other] != clauses[index] or tokens[other] in first_person:
+            if clauses[other] != clauses[index] or tokens[other] in _FIRST_PERSON:
                 break
             # "чоловік мій", my husband, puts "my" after him.
-            if tokens[other] in mine and other > index + 1:
+            if tokens[other] in _MINE and other > index + 1:
                 break
             if tokens[other] in _CONJUNCTIONS or tokens[other].startswith(("وانا", "m'", "j'")):
                 break
             marked[other] = True
     return marked
-
-
-@lru_cache(maxsize=1)
-def _family_words() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
-    words = (_FAMILY_WORDS, _WITH_WORDS, _FIRST_PERSON_WORDS, _MINE_WORDS)
-    return tuple(frozenset(tokenise(each)) for each in words)  # type: ignore[return-value]
 
 
 def _restricts(tokens: Sequence[str], index: int) -> bool:
@@ -337,6 +330,13 @@ def _without_clitic(token: str) -> str:
 def tokenise(text: str) -> list[str]:
     """Split normalised text into word tokens."""
     return _TOKEN.findall(normalise_for_matching(text))
+
+
+# The family rule's words, normalised like the text they are looked for in.
+_FAMILY = frozenset(tokenise(_FAMILY_WORDS))
+_WITH = frozenset(tokenise(_WITH_WORDS))
+_FIRST_PERSON = frozenset(tokenise(_FIRST_PERSON_WORDS))
+_MINE = frozenset(tokenise(_MINE_WORDS))
 
 
 @dataclass(frozen=True, slots=True)
