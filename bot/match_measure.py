@@ -41,9 +41,10 @@ BASELINE_DESCRIPTIONS = {
 
 def read_description(matcher: ProgrammeMatcher, text: str, language: str | None) -> Wants:
     """Return what a self-description alone tells the recommender (as the intake's first answer)."""
+    skills = matcher.understand(text, language)
     return Wants(
-        skills=matcher.understand(text, language),
-        semantic=matcher.similarity(text, language),
+        skills=skills,
+        semantic=matcher.similarity(text, language, skills),
         denied=matcher.denied(text, language),
     )
 

@@ -48,8 +48,12 @@ MAX_REASON_SKILLS = 3
 class SemanticScorer(Protocol):
     """Scores how close a text is to each programme, in [0, 1]; fails soft to {}."""
 
-    def scores(self, text: str) -> Mapping[str, float]:
-        """Return a similarity per programme slug."""
+    def scores(self, text: str, *, words_lead: str | None = None) -> Mapping[str, float]:
+        """Return a similarity per programme slug.
+
+        `words_lead`: the programme the text's named skills point to, which a scorer may use
+        to spare work where its reading agrees.
+        """
         ...
 
     def warm_up(self) -> None:
@@ -153,8 +157,15 @@ class ProgrammeMatcher:
                 best[match.skill.id] = match
         return sorted(best.values(), key=lambda match: (-match.score, match.skill.id))
 
-    def similarity(self, text: str, language: str | None = None) -> Mapping[str, float]:
+    def similarity(
+        self,
+        text: str,
+        language: str | None = None,
+        skills: Sequence[SkillMatch] | None = None,
+    ) -> Mapping[str, float]:
         """Return the semantic similarity per programme, or nothing without a scorer.
+
+        `skills` are the ones `understand` found in the text, when the caller has them already.
 
         e5 reads Russian and Ukrainian typed in Latin letters by their look, so it gets them in
         Cyrillic (development sets, words and meaning together: 15 of 18 descriptions ranked
@@ -162,9 +173,11 @@ class ProgrammeMatcher:
         """
         if self.semantic is None:
             return {}
+        points, _ = _points(self.understand(text, language) if skills is None else skills, 1.0)
+        lead = min(points, key=lambda slug: (-points[slug], slug)) if points else None
         if language is not None and is_latin_typed(text, language):
             text = to_cyrillic(text, language)
-        scores = self.semantic.scores(text)
+        scores = self.semantic.scores(text, words_lead=lead)
         words = len(tokenise(text))
         if words >= SHORT_TEXT or not self.recogniser.recognise(text, language):
             return scores

@@ -77,12 +77,16 @@ class TalentIntakeHost:
             state.answers["skill_ids"] = [match.skill.id for match in matches]
             state.answers["skill_scores"] = _scores(matches)
             state.answers["fix"] = [match.skill.id for match in matches]
-            state.answers["semantic"] = dict(self._matcher.similarity(text, words_language))
+            state.answers["semantic"] = dict(
+                self._matcher.similarity(text, words_language, matches)
+            )
             state.answers["denied_scores"] = _scores(self._matcher.denied(text, words_language))
         elif step.id == "wishes":
             matches = self._matcher.understand(text, words_language)
             state.answers["wish_scores"] = _scores(matches)
-            state.answers["wish_semantic"] = dict(self._matcher.similarity(text, words_language))
+            state.answers["wish_semantic"] = dict(
+                self._matcher.similarity(text, words_language, matches)
+            )
             state.answers["unwanted_scores"] = _scores(self._matcher.denied(text, words_language))
         if not keep_text:
             state.answers[step.id] = None

@@ -93,9 +93,11 @@ def test_russian_and_ukrainian_in_latin_letters_find_their_skills(
 class RecordingScorer:
     def __init__(self) -> None:
         self.texts: list[str] = []
+        self.leads: list[str | None] = []
 
-    def scores(self, text: str) -> dict[str, float]:
+    def scores(self, text: str, *, words_lead: str | None = None) -> dict[str, float]:
         self.texts.append(text)
+        self.leads.append(words_lead)
         return {"care-circle": 1.0}
 
     def warm_up(self) -> None:
@@ -108,6 +110,15 @@ def test_the_embedding_model_reads_latin_letter_ukrainian_in_cyrillic() -> None:
     matcher.similarity("ya pratsyuvala v budynku dlya litnikh lyudey", "uk")
     matcher.similarity("I worked in a care home", "en")
     assert scorer.texts == ["я працювала в будинку для літніх людей", "I worked in a care home"]
+
+
+def test_the_embedding_model_is_told_where_the_words_point() -> None:
+    """So that it can spare reading a story part by part where its meaning agrees."""
+    scorer = RecordingScorer()
+    matcher = ProgrammeMatcher(WORDS_ONLY.recogniser, scorer)
+    matcher.similarity("Ich habe zwanzig Jahre als Koch in einem Restaurant gearbeitet", "de")
+    matcher.similarity("We waited two years in the camp", "en")
+    assert scorer.leads == ["kitchen-lab", None]
 
 
 def test_the_held_out_and_validation_sets_are_never_part_of_the_content() -> None:
@@ -137,7 +148,7 @@ def test_the_held_out_and_validation_sets_are_never_part_of_the_content() -> Non
 class _Disagreeing:
     """A semantic scorer that prefers the workshop for every text, like e5 on one odd word."""
 
-    def scores(self, text: str) -> dict[str, float]:
+    def scores(self, text: str, *, words_lead: str | None = None) -> dict[str, float]:
         return {"repair-and-make": 1.0, "kitchen-lab": 0.6}
 
     def warm_up(self) -> None:

@@ -175,14 +175,10 @@ def test_a_text_of_one_part_is_read_whole(tmp_path: Path) -> None:
     assert with_background.closeness(text) == pytest.approx(plain.closeness(text), abs=1e-6)
 
 
-def test_a_story_that_clearly_tells_one_skill_is_embedded_once(
+def _counting_batches(
     monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Reading the parts as well would cost a second embedding and change nothing."""
-    story = (
-        "For twenty years I baked bread for our whole village, every morning before dawn. "
-        "At weddings I cooked rice and lamb for three hundred guests."
-    )
+) -> tuple[ProgrammeSimilarity, list[list[str]]]:
+    """Return the demo content's similarity and the list its embedding batches are noted in."""
     similarity = ProgrammeSimilarity(
         programme_passages(SKILLS), background=background_passages(SKILLS), cache_dir=CACHE
     )
@@ -195,6 +191,37 @@ def test_a_story_that_clearly_tells_one_skill_is_embedded_once(
         return model.encode(texts, is_query=is_query)
 
     monkeypatch.setattr(similarity, "_model", SimpleNamespace(encode=counted))
+    return similarity, batches
+
+
+def test_a_story_that_clearly_tells_one_skill_is_embedded_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reading the parts as well would cost a second embedding and change nothing."""
+    story = (
+        "For twenty years I baked bread for our whole village, every morning before dawn. "
+        "At weddings I cooked rice and lamb for three hundred guests."
+    )
+    similarity, batches = _counting_batches(monkeypatch)
     scores = similarity.scores(story)
     assert max(scores, key=lambda slug: scores[slug]) == "kitchen-lab"
+    assert batches == [[story]]
+
+
+def test_a_story_is_read_in_parts_only_where_its_words_point_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The words name the wiring: the whole text's pull to care work is checked part by part."""
+    story = (
+        "We fled from Mosul and my little son was sick all the time, we were always at the "
+        "hospital. Back home I was the one the whole street called when the wiring burned or "
+        "the lights went out."
+    )
+    similarity, batches = _counting_batches(monkeypatch)
+    scores = similarity.scores(story, words_lead="repair-and-make")
+    assert max(scores, key=lambda slug: scores[slug]) == "repair-and-make"
+    assert len(batches) == 2
+    batches.clear()
+    agreeing = similarity.scores(story, words_lead="care-circle")
+    assert max(agreeing, key=lambda slug: agreeing[slug]) == "care-circle"
     assert batches == [[story]]

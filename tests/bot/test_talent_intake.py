@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.application import HubbotApplication
+from bot.services.skills import SkillMatch
 from db.base import utcnow
 from db.models import Application, FlowProgress, TalentProfile
 from tests.bot.harness import SandboxResident, button_data, buttons, polling, visible
@@ -325,11 +326,13 @@ async def test_a_story_being_read_does_not_hold_up_other_residents(
     read_story = matcher.similarity
     reading, go_on, done = threading.Event(), threading.Event(), threading.Event()
 
-    def held_reading(text: str, language: str | None = None) -> Mapping[str, float]:
+    def held_reading(
+        text: str, language: str | None = None, skills: Sequence[SkillMatch] | None = None
+    ) -> Mapping[str, float]:
         reading.set()
         go_on.wait(timeout=10)
         done.set()
-        return read_story(text, language)
+        return read_story(text, language, skills)
 
     monkeypatch.setattr(matcher, "similarity", held_reading)
     storyteller, neighbour = resident("uk"), resident("de")
