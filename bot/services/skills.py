@@ -81,6 +81,11 @@ _FAMILY_WORDS = (
     "زوجي جوزي مراتي زوجتي مرتي راجلي ابوي أبوي بابا أمي امي ماما أخوي اخوي أخي اخويا أختي "
     "ابني بنتي عمي خالي شوهرم همسرم زنم پدرم بابام مادرم مامانم برادرم خواهرم پسرم دخترم"
 )
+# "Mon mari est resté au pays, il était infirmier": a he or she who opens a clause is someone
+# else too ("il y a", "il faut" are no one). Not "they": "they spoke only Arabic" is often
+# whom the resident interpreted for.
+_THIRD_PERSON_WORDS = "he she er sie il elle он она він вона هو هي او"
+_IMPERSONAL_AFTER_IL = frozenset({"y", "faut"})
 _WITH_WORDS = "with mit avec с з со مع ويا وياه با"
 _FIRST_PERSON_WORDS = (
     "i me we ich mich mir wir je moi nous on я меня мне мы ми мене мені "
@@ -294,7 +299,11 @@ def _someone_elses(tokens: Sequence[str], clauses: Sequence[int]) -> list[bool]:
     """Mark the tokens that say what a family member did ("mon mari était médecin")."""
     marked = [False] * len(tokens)
     for index, token in enumerate(tokens):
-        if token not in _FAMILY and _without_clitic(token) not in _FAMILY:
+        opens_clause = index == 0 or clauses[index - 1] != clauses[index]
+        if token in _THIRD_PERSON and opens_clause:
+            if tokens[index + 1 : index + 2] and tokens[index + 1] in _IMPERSONAL_AFTER_IL:
+                continue
+        elif token not in _FAMILY and _without_clitic(token) not in _FAMILY:
             continue
         if index and tokens[index - 1] in _WITH:
             continue
@@ -334,6 +343,7 @@ def tokenise(text: str) -> list[str]:
 
 # The family rule's words, normalised like the text they are looked for in.
 _FAMILY = frozenset(tokenise(_FAMILY_WORDS))
+_THIRD_PERSON = frozenset(tokenise(_THIRD_PERSON_WORDS))
 _WITH = frozenset(tokenise(_WITH_WORDS))
 _FIRST_PERSON = frozenset(tokenise(_FIRST_PERSON_WORDS))
 _MINE = frozenset(tokenise(_MINE_WORDS))

@@ -358,3 +358,98 @@ def test_a_skill_learnt_or_shared_with_family_stays_the_residents(
     text: str, language: str, skill: str
 ) -> None:
     assert skill in found_in(text, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "theirs", "own"),
+    [
+        (
+            "Mon mari est resté au pays, il était infirmier. Moi je cousais des robes",
+            "fr",
+            "care.nursing",
+            "craft.tailoring",
+        ),
+        (
+            "My wife is still in Kabul, she was a doctor. I repaired bikes",
+            "en",
+            "care.medicine",
+            "craft.bicycle_repair",
+        ),
+        (
+            "Mein Bruder ist in Syrien, er war Elektriker. Ich habe gekocht",
+            "de",
+            "craft.electrics",
+            "food.cooking",
+        ),
+        (
+            "Жена осталась дома, она медсестра, а я работал поваром",
+            "ru",
+            "care.nursing",
+            "food.cooking",
+        ),
+    ],
+)
+def test_a_he_or_she_who_opens_a_clause_is_someone_else(
+    text: str, language: str, theirs: str, own: str
+) -> None:
+    found = found_in(text, language)
+    assert theirs not in found and own in found
+
+
+def test_il_y_a_is_no_one_else() -> None:
+    assert "food.baking" in found_in("Il y avait une boulangerie, j'y travaillais", "fr")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("je suis en cours de français niveau A2", "fr"),
+        ("Зараз я вчуся на курсах німецької мови", "uk"),
+        ("Сейчас хожу на курсы немецкого", "ru"),
+        ("هلأ عم أدرس ألماني بكورس الاندماج", "ar"),
+        ("Şu anda dil kursuna gidiyorum", "tr"),
+        ("I am taking language classes in the evening", "en"),
+    ],
+)
+def test_a_language_course_the_resident_attends_is_no_teaching(text: str, language: str) -> None:
+    assert found_in(text, language) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "skill"),
+    [
+        ("j'ai donné des cours de français aux enfants", "fr", "language.teaching"),
+        ("Я викладала курси німецької мови", "uk", "language.teaching"),
+        ("كنت مرشدة اندماج", "ar", "language.cultural_mediation"),
+        ("j'étais l'assistante sociale du camp", "fr", "care.social_work"),
+    ],
+)
+def test_a_resident_who_taught_or_helped_still_did(text: str, language: str, skill: str) -> None:
+    assert skill in found_in(text, language)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("l'assistante sociale m'aide pour tout", "fr"),
+        ("pour qu'elles puissent parler au docteur", "fr"),
+        ("je suis venu pour me soigner le cœur", "fr"),
+        ("Meine Sozialarbeiterin hilft mir mit den Papieren", "de"),
+        ("my social worker helps me with everything", "en"),
+    ],
+)
+def test_care_the_resident_receives_is_no_care_work(text: str, language: str) -> None:
+    assert not [skill for skill in found_in(text, language) if skill.startswith("care.")]
+
+
+@pytest.mark.parametrize(
+    ("text", "skill"),
+    [
+        ("kont kankhdem f l7lwa, chebakia w kaab ghzal", "food.pastry"),
+        ("f lbled kan 3ndi n7al w kanjm3 l3sel", "green.beekeeping"),
+        ("kent 5ayyat bel sham, ba5ayye6 badlat", "craft.tailoring"),
+        ("ana kunt 7allaq fi baghdad 10 snin", "business.hairdressing"),
+    ],
+)
+def test_arabic_typed_in_latin_letters_names_skills(text: str, skill: str) -> None:
+    assert skill in found_in(text, "ar")
