@@ -226,10 +226,13 @@ def token_keys(token: str) -> frozenset[str]:
         # letters, so "мобільних" and "мобільні" share "мобильн" as their stem.
         forms.add(token.translate(_UKRAINIAN_AS_RUSSIAN))
     keys = set(forms)
+    # The Latin stemmers know European endings, not Arabizi: cutting two letters off "7adada"
+    # (blacksmithing) left "7ada", as in "ma 7ada" (nobody).
+    min_stem = MIN_STEM + 1 if script == "latin" and any(c.isdigit() for c in token) else MIN_STEM
     for form in forms:
         for stemmer in _STEMMERS[script]:
             stem = stemmer.stemWord(form)
-            if len(stem) >= MIN_STEM:
+            if len(stem) >= min_stem:
                 keys.add(stem)
     return frozenset(keys)
 

@@ -453,3 +453,9 @@ def test_care_the_resident_receives_is_no_care_work(text: str, language: str) ->
 )
 def test_arabic_typed_in_latin_letters_names_skills(text: str, skill: str) -> None:
     assert skill in found_in(text, "ar")
+
+
+def test_an_arabizi_word_is_not_cut_down_to_another_by_a_european_stemmer() -> None:
+    """ "7adada" (blacksmithing) lost two letters to a Latin stemmer and matched "7ada" (anyone)."""
+    assert "craft.metalwork" not in found_in("kent a3ref emta nezra3, ma 7ada y2elli", "ar")
+    assert "craft.metalwork" in found_in("kont 7addad fi 7oms", "ar")
