@@ -59,12 +59,18 @@ _NEGATIONS_AFTER_PREFIXES = ("degil", "نیست", "نبود", "نمیتون", "�
 _RESTRICTIVE = frozenset(
     "only just nur bloss seulement que qu только тільки лише بس فقط sadece".split()
 )
-_CLAUSE_END = re.compile(r"[,.;:!?،؛\n]")
+_CLAUSE_END = re.compile(r"[,.;:!?،؛\n]|\s[—–-]\s")
 # ...and at "that": "вона не розуміє, що їй кажуть" (she does not understand what she is told)
 # is why the resident interpreted.
 _SUBORDINATORS = frozenset("что що шо that dass que qu انو انه اللی که ki".split())
 NEGATED_AFTER = 2
 NEGATED_BEFORE = 2
+# "тільки не подумайте, що медсестрою", "ne croyez pas que j'étais infirmière": a negated
+# "think" denies what follows its "that", across the comma, for up to NEGATED_THOUGHT words.
+# Only the imperative: "я не думала, что стану поваром" (I never thought I'd be a cook) is
+# no denial.
+_THINK = frozenset("подумайте думайте подумай думай pensez croyez".split())
+NEGATED_THOUGHT = 3
 # "Mon mari était médecin, moi je cuisinais": a skill word up to FAMILY_REACH words after a
 # family member who opens a clause is what they did, not the resident. It stops at the
 # resident ("and I", "taught me", "my" after the family member: "ma tante vendait mes
@@ -284,6 +290,17 @@ def _negated(tokens: Sequence[str], clauses: Sequence[int], language: str | None
         if token in _ARABIC_NEGATIONS_BEFORE and index:
             if _without_clitic(tokens[index - 1]) in _ARABIC_CONJUNCTIONS_WITH_MA:
                 continue
+        if token in negations and tokens[index + 1 : index + 2] and tokens[index + 1] in _THINK:
+            start = index + 2
+            while start < len(tokens) and (
+                tokens[start] in _SUBORDINATORS or tokens[start] == "pas"
+            ):
+                start += 1
+            for other in range(start, min(len(tokens), start + NEGATED_THOUGHT)):
+                if clauses[other] != clauses[start]:
+                    break
+                negated[other] = True
+            continue
         if (token in negations or token.startswith("n'")) and not _restricts(tokens, index):
             scope = range(index + 1, min(len(tokens), index + 1 + NEGATED_AFTER))
         elif token.startswith(_NEGATIONS_AFTER_PREFIXES):

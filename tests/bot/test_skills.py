@@ -459,3 +459,33 @@ def test_an_arabizi_word_is_not_cut_down_to_another_by_a_european_stemmer() -> N
     """ "7adada" (blacksmithing) lost two letters to a Latin stemmer and matched "7ada" (anyone)."""
     assert "craft.metalwork" not in found_in("kent a3ref emta nezra3, ma 7ada y2elli", "ar")
     assert "craft.metalwork" in found_in("kont 7addad fi 7oms", "ar")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "not_done", "done"),
+    [
+        (
+            "двадцять років в лікарні, тільки не подумайте, що медсестрою — на харчоблоці",
+            "uk",
+            "care.nursing",
+            "food.catering",
+        ),
+        (
+            "ne croyez pas que j'étais infirmière, je faisais la cuisine",
+            "fr",
+            "care.nursing",
+            "food.cooking",
+        ),
+    ],
+)
+def test_dont_think_that_denies_what_follows(
+    text: str, language: str, not_done: str, done: str
+) -> None:
+    assert not_done in [
+        match.skill.id for match in RECOGNISER.recognise(text, language, negated=True)
+    ]
+    assert done in found_in(text, language)
+
+
+def test_i_never_thought_i_would_be_a_cook_is_still_a_cook() -> None:
+    assert "food.cooking" in found_in("я не думала, что стану поваром, но готовлю 20 лет", "ru")
