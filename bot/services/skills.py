@@ -53,6 +53,8 @@ _NEGATIONS_BEFORE = frozenset(
     "مش مو لا ولا لم لیس نه".split()
 )
 _ARABIC_NEGATIONS_BEFORE = frozenset({"ما"})
+# Egyptian and Levantine negations written as one word ("وأنا ماليش في المطبخ").
+_JOINED_NEGATION_WORDS = "ماليش مليش ماكنتش مكنتش ماعرفش معرفش مابعرفش مبعرفش مابعرف مبعرف"
 # ...unless it ends a conjunction: "قبل ما الإسعاف ييجي", before the ambulance came.
 _ARABIC_CONJUNCTIONS_WITH_MA = frozenset("قبل بعد کل مثل متل زی حسب طول عن لحد".split())
 _NEGATIONS_AFTER_PREFIXES = ("degil", "نیست", "نبود", "نمیتون", "نمیتوان", "نمیدون", "نمیدان")
@@ -284,7 +286,9 @@ def _qualifies(tokens: Sequence[str], clauses: Sequence[int], head: int, other: 
 
 def _negated(tokens: Sequence[str], clauses: Sequence[int], language: str | None) -> list[bool]:
     """Mark the tokens that a negation in their clause applies to."""
-    negations = _NEGATIONS_BEFORE | (_ARABIC_NEGATIONS_BEFORE if language == "ar" else set())
+    negations = _NEGATIONS_BEFORE | _JOINED_NEGATIONS
+    if language == "ar":
+        negations |= _ARABIC_NEGATIONS_BEFORE
     negated = [False] * len(tokens)
     for index, token in enumerate(tokens):
         if token in _ARABIC_NEGATIONS_BEFORE and index:
@@ -361,8 +365,10 @@ def tokenise(text: str) -> list[str]:
     return _TOKEN.findall(normalise_for_matching(text))
 
 
-# The family rule's words, normalised like the text they are looked for in.
+# The family rule's and joined negations' words, normalised like the text they are looked
+# for in.
 _FAMILY = frozenset(tokenise(_FAMILY_WORDS))
+_JOINED_NEGATIONS = frozenset(tokenise(_JOINED_NEGATION_WORDS))
 _THIRD_PERSON = frozenset(tokenise(_THIRD_PERSON_WORDS))
 _WITH = frozenset(tokenise(_WITH_WORDS))
 _FIRST_PERSON = frozenset(tokenise(_FIRST_PERSON_WORDS))

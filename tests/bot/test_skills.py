@@ -489,3 +489,26 @@ def test_dont_think_that_denies_what_follows(
 
 def test_i_never_thought_i_would_be_a_cook_is_still_a_cook() -> None:
     assert "food.cooking" in found_in("я не думала, что стану поваром, но готовлю 20 лет", "ru")
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "skill"),
+    [
+        # Egyptian "ماليش" (I have nothing to do with): a negation written as one word.
+        ("مراتي هي اللي بتطبخ وأنا ماليش في المطبخ خالص", "ar", "food.cooking"),
+        # "la fuite" is the flight from home, not a leak.
+        (
+            "Ensuite les problèmes avec le régime, la fuite, et deux ans en Libye",
+            "fr",
+            "craft.plumbing",
+        ),
+        # School grades, not bicycles.
+        ("لما البرنامج بتاع الدرجات يهنج كانوا بينادوني", "ar", "craft.bicycle_repair"),
+    ],
+)
+def test_words_that_look_like_a_skill_name_none_here(text: str, language: str, skill: str) -> None:
+    assert skill not in found_in(text, language)
+
+
+def test_a_leak_the_resident_repaired_is_still_plumbing() -> None:
+    assert "craft.plumbing" in found_in("je réparais une fuite d'eau chez les voisins", "fr")
