@@ -285,7 +285,10 @@ def _qualifies(tokens: Sequence[str], clauses: Sequence[int], head: int, other: 
 
 
 def _negated(tokens: Sequence[str], clauses: Sequence[int], language: str | None) -> list[bool]:
-    """Mark the tokens that a negation in their clause applies to."""
+    """Mark the tokens that a negation in their clause applies to.
+
+    A negated imperative "think" reaches past its "that" into the next clause instead.
+    """
     negations = _NEGATIONS_BEFORE | _JOINED_NEGATIONS
     if language == "ar":
         negations |= _ARABIC_NEGATIONS_BEFORE
