@@ -152,8 +152,9 @@ def serve_command(settings: Settings, model: Path, token: str) -> list[str]:
         host or "127.0.0.1",
         "--port",
         port or "5005",
-        "--auth-token",
-        token,
+        # One argument, not two: a token starting with "-" (token_urlsafe makes one in 64)
+        # would otherwise read to argparse as another option, and rasa would exit.
+        f"--auth-token={token}",
         "--cors",
         "null",
     ]
