@@ -26,7 +26,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.error import Forbidden, RetryAfter, TelegramError
-from telegram.request import HTTPXRequest
 
 from bot.broadcasting import outbox
 from bot.broadcasting.messages import recipient_text
@@ -38,6 +37,7 @@ from bot.i18n import Catalogue
 from bot.reminders import ReminderClock
 from bot.services.events import EventService
 from bot.services.translation import build_translation_service
+from bot.telegram_request import AiohttpRequest
 from bot.text import for_display, split_message
 from db.base import utcnow
 from db.engine import create_engine, create_sessionmaker
@@ -262,7 +262,7 @@ def build_bot(settings: Settings) -> Bot:
         settings.bot_token,
         base_url=settings.bot_api_base_url,
         base_file_url=settings.bot_api_base_file_url,
-        request=HTTPXRequest(connection_pool_size=64, read_timeout=10.0),
+        request=AiohttpRequest(connection_pool_size=64, read_timeout=10.0),
     )
 
 
