@@ -127,15 +127,12 @@ def _given(timeout: ODVInput[float], default: float | None) -> float | None:
 
 
 def _body(request_data: RequestData | None) -> aiohttp.FormData | None:
-    """Return the request's parameters as a form, with files as multipart parts."""
+    """Return the request's parameters as a form (as HTTPXRequest sends them), files as parts."""
     if request_data is None:
         return None
-    if not request_data.multipart_data:
-        # PTB's own encoding of the parameters; a plain form is the cheapest body to send.
-        return aiohttp.FormData(request_data.json_parameters)
     form = aiohttp.FormData(request_data.json_parameters)
-    for name, part in request_data.multipart_data.items():
-        filename, content = part[0], part[1]
+    for name, part in (request_data.multipart_data or {}).items():
+        # PTB's parts are (file name, content) or (file name, content, MIME type).
         content_type = part[2] if len(part) > 2 else None
-        form.add_field(name, content, filename=filename, content_type=content_type)
+        form.add_field(name, part[1], filename=part[0], content_type=content_type)
     return form
