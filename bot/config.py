@@ -123,6 +123,14 @@ class Settings(BaseSettings):
     translation_timeout_s: float = Field(
         default=3.0, description="Longest wait for one translation before showing the original."
     )
+    translate_unserved_messages: bool = Field(
+        default=False,
+        description=(
+            "Send a message in a language hubbot does not serve (Pashto, Kurdish, Tigrinya...) "
+            "to the translation provider to understand it. Off by default: it hands a "
+            "resident's own words to a third party."
+        ),
+    )
     locales_dir: Path = PROJECT_ROOT / "locales"
     content_dir: Path = PROJECT_ROOT / "content"
     log_level: str = "INFO"

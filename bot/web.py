@@ -30,6 +30,9 @@ def create_web_app(application: HubbotApplication, *, webhook_secret: str | None
 
         Only the database decides the status code: without the NLU server hubbot still
         answers (with its fallback search), so it stays in service, reported as degraded.
+        `semantic` says whether talents are matched by meaning yet: after a first start on a
+        machine, embedding the programmes' passages takes minutes, and talents are matched by
+        their words meanwhile (not degraded: the words alone still recommend).
         """
         database = "ok"
         try:
@@ -40,10 +43,12 @@ def create_web_app(application: HubbotApplication, *, webhook_secret: str | None
         nlu = "not configured"
         if application.deps.nlu is not None:
             nlu = "ok" if await application.deps.nlu.is_reachable() else "unreachable"
+        semantic = application.deps.talent.matcher.semantic
         body = {
             "status": "ok" if database == "ok" and nlu != "unreachable" else "degraded",
             "database": database,
             "nlu": nlu,
+            "semantic": "off" if semantic is None else semantic.state,
         }
         return JSONResponse(body, status_code=200 if database == "ok" else 503)
 

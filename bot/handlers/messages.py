@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
 
 from bot import keyboards, replies
 from bot.context import HubContext
 from bot.formatting import paragraph
 from bot.handlers import events, flows, handover, onboarding, privacy, talent
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGE_BY_CODE, LANGUAGES
 from bot.services.answers import Answer, AnswerKind
+from bot.services.language import Detection
 from bot.services.onboarding import Step, next_step
+from bot.services.translation import TranslationUnavailable
 from db import repositories
+
+logger = logging.getLogger(__name__)
 
 
 async def free_text(update: Update, context: HubContext) -> None:
@@ -33,6 +39,25 @@ async def free_text(update: Update, context: HubContext) -> None:
     detection = context.deps.languages.detect(message.text, prior=context.resident.language)
     incoming = context.scope.incoming
     if not detection.supported:
+        english = await _read_in_english(context, message.text, detection)
+        if english is not None:
+            if incoming is not None and detection.code is not None:
+                # Which unserved languages residents write in tells coordinators what to add.
+                incoming.language = detection.code
+            await context.say(
+                context.i18n.gettext(
+                    "I read your message with automatic translation, so I may have misread "
+                    "it. I answer in {language}."
+                ).format(language=LANGUAGE_BY_CODE[context.i18n.language].native_name)
+            )
+            answer = await context.deps.answers.answer(
+                question=english,
+                resident=context.resident,
+                session=context.scope.session,
+                language=context.i18n.language,
+            )
+            await deliver(context, answer, question=english)
+            return
         if incoming is not None:
             incoming.outcome = "unsupported_language"
         await context.say(
@@ -53,6 +78,25 @@ async def free_text(update: Update, context: HubContext) -> None:
         language=_.language,
     )
     await deliver(context, answer, question=message.text)
+
+
+async def _read_in_english(context: HubContext, text: str, detection: Detection) -> str | None:
+    """Return a message in an unserved language in English, where the settings allow it."""
+    if not context.deps.settings.translate_unserved_messages:
+        return None
+    try:
+        translation = await context.deps.translation.translate(
+            context.scope.session,
+            text,
+            source=detection.code or "auto",
+            target="en",
+            # A resident's own words: never kept in the translation memory.
+            remember=False,
+        )
+    except TranslationUnavailable as error:
+        logger.warning("a message in %s could not be translated: %s", detection.language, error)
+        return None
+    return translation.text
 
 
 async def answer_crisis(context: HubContext, category: str, text: str) -> None:

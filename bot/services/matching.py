@@ -60,6 +60,12 @@ class SemanticScorer(Protocol):
         """Load what the scorer needs before the first text."""
         ...
 
+    @property
+    def state(self) -> str:
+        """Return "ready", "loading" (texts are matched by their words meanwhile) or
+        "unavailable" (the scorer failed to load: words alone, for good)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class RunFacts:

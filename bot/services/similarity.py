@@ -150,6 +150,13 @@ class ProgrammeSimilarity:
         """Load the model and embed the passages now rather than on the first message."""
         self._ensure()
 
+    @property
+    def state(self) -> str:
+        """Return "ready", "loading" (until `warm_up` is done) or "unavailable"."""
+        if self._matrices:
+            return "ready"
+        return "loading" if self.available else "unavailable"
+
     def scores(self, text: str, *, words_lead: str | None = None) -> dict[str, float]:
         """Return a similarity in [0, 1] per programme; {} while loading or when it cannot run.
 

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import io
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
-from bot.bench import bench, bench_questions, questions_of
+from bot.bench import bench, bench_questions, questions_of, wait_until_warm
 from bot.config import Settings
 from bot.measure import read_held_out
 from bot.services.intent_search import read_examples
+from tests.conftest import ServeAsgi
 from tests.support import free_port
 
 
@@ -50,3 +57,20 @@ def test_bench_residents_ask_different_held_out_questions_that_get_one_answer() 
         for example in examples
     }
     assert not {intents[question] for question in asked} & {"offer_talent", "delete_my_data"}
+
+
+async def test_bench_waits_until_the_bot_has_embedded_the_talent_passages(
+    serve_asgi: ServeAsgi, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A first start on a machine embeds for minutes: measured then, the bot reads half as fast."""
+    states = ["loading", "loading", "ready"]
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "semantic": states.pop(0) if states else "ready"})
+
+    url = await serve_asgi(Starlette(routes=[Route("/healthz", healthz)]))
+    bot: Any = SimpleNamespace(returncode=None)
+    assert await wait_until_warm(f"{url}/healthz", bot, poll_s=0.01)
+    assert states == []
+    assert "waiting for the bot to embed the talent passages" in capsys.readouterr().err
+    assert not await wait_until_warm(f"{url}/healthz", bot, poll_s=0.01)

@@ -51,6 +51,41 @@ def test_unserved_languages_are_named() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "prior", "name", "code"),
+    [
+        # lingua has no Pashto and read it as Persian; its own letters tell.
+        ("زه د کور په لټه کې یم، مرسته غواړم", "prs", "Pashto", "ps"),
+        ("سڵاو، من بەدوای خانوودا دەگەڕێم", "ar", "Kurdish", "ckb"),
+        ("مجھے گھر ڈھونڈنے میں مدد چاہیے", "de", "Urdu", "ur"),
+        # Kurmanji, which lingua reads as Turkish or Albanian.
+        ("Silav, ez li Berlînê dijîm û ez li kar digerim", "tr", "Kurdish", "ku"),
+        ("Ez nexweş im, divê ez biçim cem doktor", None, "Kurdish", "ku"),
+        ("Hola, necesito ayuda con mi apartamento por favor", "de", "Spanish", "es"),
+    ],
+)
+def test_unserved_languages_carry_the_code_a_translation_provider_takes(
+    text: str, prior: str | None, name: str, code: str
+) -> None:
+    detection = DETECT.detect(text, prior=prior)
+    assert (detection.supported, detection.language, detection.code) == (False, name, code)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A Pashto place name in a Dari sentence, ê in French: still the served language.
+        ("من در ننګرهار زندگی میکردم و حالا دنبال خانه هستم", "fa"),
+        ("Je cherche une fête pour mes enfants, même le week-end", "fr"),
+        ("wbs aldim ama ev bulamiyorum wbs ile nereye basvurulur", "tr"),
+    ],
+)
+def test_a_letter_or_word_of_an_unserved_language_alone_changes_nothing(
+    text: str, expected: str
+) -> None:
+    assert DETECT.detect(text, prior=None).language == expected
+
+
+@pytest.mark.parametrize(
     ("text", "chosen", "expected"),
     [
         # Clearly another language than the chosen one: its word lists count.

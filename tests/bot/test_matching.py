@@ -103,6 +103,8 @@ class RecordingScorer:
     def warm_up(self) -> None:
         pass
 
+    state = "ready"
+
 
 def test_the_embedding_model_reads_latin_letter_ukrainian_in_cyrillic() -> None:
     scorer = RecordingScorer()
@@ -153,6 +155,8 @@ class _Disagreeing:
 
     def warm_up(self) -> None:
         pass
+
+    state = "ready"
 
 
 def test_a_job_title_alone_is_ranked_by_its_words_not_by_a_noisy_meaning() -> None:

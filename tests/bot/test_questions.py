@@ -192,7 +192,7 @@ async def test_healthz_reports_the_nlu_server(
     url = await serve_asgi(create_web_app(application, webhook_secret=None))
     async with httpx.AsyncClient() as client:
         health = (await client.get(f"{url}/healthz")).json()
-    assert health == {"status": "ok", "database": "ok", "nlu": "ok"}
+    assert health == {"status": "ok", "database": "ok", "nlu": "ok", "semantic": "ready"}
 
 
 @pytest.mark.parametrize("nlu_client", [None])

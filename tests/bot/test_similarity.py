@@ -68,7 +68,16 @@ def test_without_the_model_matching_goes_on_by_words(
     similarity = ProgrammeSimilarity(PASSAGES, cache_dir=tmp_path)
     assert similarity.scores("I cooked") == {}
     assert not similarity.available
+    assert similarity.state == "unavailable"
     assert "matching by words" in caplog.text
+
+
+def test_the_state_says_when_matching_by_meaning_is_ready(tmp_path: Path) -> None:
+    """/healthz and `make bench` read it: the first start on a machine embeds for minutes."""
+    similarity = ProgrammeSimilarity(PASSAGES, cache_dir=tmp_path)
+    assert similarity.state == "loading"
+    similarity.warm_up()
+    assert similarity.state == "ready"
 
 
 def test_a_new_passage_is_embedded_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
