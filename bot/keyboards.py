@@ -14,6 +14,7 @@ from flows import Ask, StepType
 CALLBACK_DATA_LIMIT = 64
 
 LANGUAGE_PREFIX = "lang:"
+SWITCH_LANGUAGE_PREFIX = "switch:"
 HUB_PREFIX = "hub:"
 CONSENT_ACCEPT = "f:consent:c:yes"
 CONSENT_DECLINE = "f:consent:c:no"
@@ -127,9 +128,18 @@ def end_handover(_: Translator) -> InlineKeyboardMarkup:
 
 
 def answer(
-    _: Translator, *, question_id: int | None, website: str | None, address: str | None
+    _: Translator,
+    *,
+    question_id: int | None,
+    website: str | None,
+    address: str | None,
+    switch_to: Language | None = None,
 ) -> InlineKeyboardMarkup:
-    """Offer the service's website and map, "Was this helpful?", a person, and the menu."""
+    """Offer the service's website and map, "Was this helpful?", a person, and the menu.
+
+    `switch_to`: the language the question was written in, when it is not the resident's
+    chosen one (the answer is in it); a button offers to keep it for good.
+    """
     rows: list[list[InlineKeyboardButton]] = []
     links = []
     if website:
@@ -146,9 +156,23 @@ def answer(
                 button("👎 " + _.gettext("Not helpful"), f"{FEEDBACK_PREFIX}0:{question_id}"),
             ]
         )
+    if switch_to is not None:
+        label = _.gettext("Always answer me in {language}").format(language=switch_to.native_name)
+        rows.append([button("🌐 " + label, SWITCH_LANGUAGE_PREFIX + switch_to.code)])
     rows.append([button(_.gettext("Talk to a person"), MENU_PERSON)])
     rows.append([button(_.gettext("Back to the menu"), MENU_MAIN)])
     return InlineKeyboardMarkup(rows)
+
+
+def without_row(markup: InlineKeyboardMarkup, data_prefix: str) -> InlineKeyboardMarkup:
+    """Return the keyboard without the rows whose buttons' data starts with a prefix."""
+    return InlineKeyboardMarkup(
+        [
+            row
+            for row in markup.inline_keyboard
+            if not any(str(key.callback_data or "").startswith(data_prefix) for key in row)
+        ]
+    )
 
 
 def crisis(_: Translator) -> InlineKeyboardMarkup:

@@ -60,6 +60,9 @@ def register(
             CallbackQueryHandler(
                 onboarding.language_chosen, pattern=f"^{keyboards.LANGUAGE_PREFIX}"
             ),
+            CallbackQueryHandler(
+                onboarding.language_switched, pattern=f"^{keyboards.SWITCH_LANGUAGE_PREFIX}"
+            ),
             CallbackQueryHandler(onboarding.hub_chosen, pattern=f"^{keyboards.HUB_PREFIX}"),
             CallbackQueryHandler(privacy.delete_answered, pattern="^delete:"),
             CallbackQueryHandler(flows.flow_button, pattern=f"^{keyboards.FLOW_PREFIX}"),

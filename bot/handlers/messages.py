@@ -10,7 +10,7 @@ from bot import keyboards, replies
 from bot.context import HubContext
 from bot.formatting import paragraph
 from bot.handlers import events, flows, handover, onboarding, privacy, talent
-from bot.i18n import LANGUAGE_BY_CODE, LANGUAGES
+from bot.i18n import LANGUAGE_BY_CODE, LANGUAGES, Language
 from bot.services.answers import Answer, AnswerKind
 from bot.services.language import Detection
 from bot.services.onboarding import Step, next_step
@@ -68,6 +68,7 @@ async def free_text(update: Update, context: HubContext) -> None:
         )
         return
     # Answer in the language of the message; short or unclear ones keep the chosen language.
+    chosen = context.resident.language
     _ = context.use_language(detection.language)
     if incoming is not None:
         incoming.language = detection.language
@@ -77,7 +78,17 @@ async def free_text(update: Update, context: HubContext) -> None:
         session=context.scope.session,
         language=_.language,
     )
-    await deliver(context, answer, question=message.text)
+    # Written clearly in another served language (Dari and Persian are one for this): the
+    # answer, in that language, offers to keep it.
+    wrote_in = _.language
+    switch_to = None
+    if (
+        detection.confident
+        and chosen not in (None, wrote_in)
+        and {chosen, wrote_in} != {"fa", "prs"}
+    ):
+        switch_to = LANGUAGE_BY_CODE[wrote_in]
+    await deliver(context, answer, question=message.text, switch_to=switch_to)
 
 
 async def _read_in_english(context: HubContext, text: str, detection: Detection) -> str | None:
@@ -128,8 +139,17 @@ async def topic_chosen(update: Update, context: HubContext) -> None:
     await deliver(context, answer)
 
 
-async def deliver(context: HubContext, answer: Answer, *, question: str | None = None) -> None:
-    """Send an answer, and note on the logged question how it was understood."""
+async def deliver(
+    context: HubContext,
+    answer: Answer,
+    *,
+    question: str | None = None,
+    switch_to: Language | None = None,
+) -> None:
+    """Send an answer, and note on the logged question how it was understood.
+
+    `switch_to`: offer to answer in this language for good (see `keyboards.answer`).
+    """
     incoming = context.scope.incoming
     if incoming is not None:
         incoming.intent, incoming.confidence = answer.intent, answer.confidence
@@ -149,6 +169,7 @@ async def deliver(context: HubContext, answer: Answer, *, question: str | None =
             question_id=await context.scope.incoming_id(),
             website=answer.website,
             address=answer.address,
+            switch_to=switch_to,
         )
         await context.say_lines(answer.lines or paragraph(answer.text), keyboard)
     elif answer.kind is AnswerKind.UNSURE:

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, Update
+from telegram import BotCommand, BotCommandScopeChat, CallbackQuery, Message, Update
 from telegram.error import TelegramError
 
 from bot import keyboards, replies
@@ -56,6 +56,32 @@ async def language_chosen(update: Update, context: HubContext) -> None:
     await _mark_chosen(query, f"✓ {LANGUAGE_BY_CODE[code].native_name}")
     await _set_chat_commands(context)
     await continue_onboarding(context)
+
+
+async def language_switched(update: Update, context: HubContext) -> None:
+    """Keep the language the resident wrote in, offered under an answer in that language."""
+    query = _query(update)
+    code = (query.data or "").removeprefix(keyboards.SWITCH_LANGUAGE_PREFIX)
+    if code not in LANGUAGE_BY_CODE:
+        await query.answer()
+        return
+    context.resident.language = code
+    _ = context.use_language(code)
+    await query.answer(
+        _.gettext("From now on I answer you in {language}.").format(
+            language=LANGUAGE_BY_CODE[code].native_name
+        )
+    )
+    await _set_chat_commands(context)
+    # Only the offer goes: the answer's other buttons (feedback, website) stay usable.
+    message = query.message
+    if isinstance(message, Message) and message.reply_markup is not None:
+        try:
+            await query.edit_message_reply_markup(
+                keyboards.without_row(message.reply_markup, keyboards.SWITCH_LANGUAGE_PREFIX)
+            )
+        except TelegramError as error:
+            logger.info("could not remove the language offer: %s", error)
 
 
 async def hub_chosen(update: Update, context: HubContext) -> None:

@@ -221,6 +221,33 @@ async def test_a_short_message_does_not_flip_the_language(
     assert (await logged_questions(sessionmaker, person))[-1].language == "ar"
 
 
+@pytest.mark.parametrize("nlu_client", [None])
+async def test_a_question_in_another_language_is_answered_in_it_with_an_offer_to_keep_it(
+    resident: Callable[..., SandboxResident],
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    person = resident("de")
+    await onboard(person, "de")
+    await person.send("Ich suche eine Wohnung")
+    assert "switch:de" not in button_data(await person.reply()), "no offer in its own language"
+
+    await person.send("Мы ищем квартиру в Берлине")
+    answer = await person.reply()
+    assert answer["text"] == await expected_answer(sessionmaker, "housing", "ru")
+    assert "switch:ru" in button_data(answer)
+    await person.press("switch:ru")
+    await person.settled()
+    resident_row = await stored_resident(sessionmaker, person)
+    assert resident_row is not None and resident_row.language == "ru"
+    [kept] = [m for m in await person.messages() if m["message_id"] == answer["message_id"]]
+    assert "switch:ru" not in button_data(kept), "the offer is gone"
+    assert any(data.startswith("fb:1:") for data in button_data(kept)), "feedback still there"
+
+    await person.send("ok")
+    await person.reply()
+    assert (await logged_questions(sessionmaker, person))[-1].language == "ru"
+
+
 async def test_content_markup_arrives_as_text_and_a_long_answer_in_several_parts(
     resident: Callable[..., SandboxResident],
     sessionmaker: async_sessionmaker[AsyncSession],
