@@ -243,8 +243,13 @@ def programmes_menu(_: Translator) -> InlineKeyboardMarkup:
     )
 
 
-def event(_: Translator, event_id: int, status: str | None) -> InlineKeyboardMarkup:
-    """Offer I'll come (or Cancel my place), Details and Add to calendar under an event."""
+def event(
+    _: Translator, event_id: int, status: str | None, *, original: bool = False
+) -> InlineKeyboardMarkup:
+    """Offer I'll come (or Cancel my place), Details and Add to calendar under an event.
+
+    `original`: the text was translated by a machine; a button shows what the staff wrote.
+    """
     first = (
         button(_.gettext("Cancel my place"), f"{EVENT_PREFIX}cancel:{event_id}")
         if status in ("going", "waiting")
@@ -257,5 +262,10 @@ def event(_: Translator, event_id: int, status: str | None) -> InlineKeyboardMar
                 button(_.gettext("Details"), f"{EVENT_PREFIX}info:{event_id}"),
                 button(_.gettext("Add to calendar"), f"{EVENT_PREFIX}ics:{event_id}"),
             ],
+            *(
+                [[button(_.gettext("Show the original"), f"{EVENT_PREFIX}orig:{event_id}")]]
+                if original
+                else []
+            ),
         ]
     )

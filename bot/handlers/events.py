@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot import keyboards
 from bot.context import HubContext
-from bot.i18n import Translator
+from bot.i18n import LANGUAGE_BY_CODE, Translator
 from bot.outgoing import send_text
 from bot.services.events import RsvpResult, calendar_file, when
 from db.models import Event, Resident, RsvpStatus
@@ -37,7 +37,7 @@ async def show_events(context: HubContext) -> None:
     await context.say(_.gettext("Coming up at your hub:"))
     for event in events:
         status = await context.deps.events.status_of(session, event, context.resident)
-        await context.say(await _summary(context, event), keyboards.event(_, event.id, status))
+        await context.say(*await _summary(context, event, status))
 
 
 async def event_button(update: Update, context: HubContext) -> None:
@@ -65,6 +65,9 @@ async def event_button(update: Update, context: HubContext) -> None:
         )
         if promoted is not None:
             await _tell_promoted(context, event, promoted)
+    elif action == "orig":
+        title, description = service.original(event)
+        await context.say(f"📅 {title}" + (f"\n\n{description}" if description else ""))
     elif action == "ics":
         text = await service.text_in(session, event, _.language)
         await context.send_file(
@@ -74,10 +77,13 @@ async def event_button(update: Update, context: HubContext) -> None:
         )
     else:
         status = await service.status_of(session, event, context.resident)
-        await context.say(await _details(context, event), keyboards.event(_, event.id, status))
+        await context.say(*await _summary(context, event, status, details=True))
 
 
-async def _summary(context: HubContext, event: Event) -> str:
+async def _summary(
+    context: HubContext, event: Event, status: str | None, *, details: bool = False
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Return an event's lines (with its description for Details) and its buttons."""
     _ = context.i18n
     text = await context.deps.events.text_in(context.scope.session, event, _.language)
     lines = [
@@ -95,13 +101,21 @@ async def _summary(context: HubContext, event: Event) -> str:
         )
     if text.machine:
         lines.append(_.gettext("(translated automatically)"))
-    return "\n".join(lines)
+    elif text.failed:
+        lines.append(_.gettext("(Automatic translation is not available right now.)"))
+    elif text.language != _.language:
+        lines.append(
+            _.gettext("(This text is in {language}.)").format(language=_native_name(text.language))
+        )
+    summary = "\n".join(lines)
+    if details and text.description:
+        summary += "\n\n" + text.description
+    return summary, keyboards.event(_, event.id, status, original=text.machine)
 
 
-async def _details(context: HubContext, event: Event) -> str:
-    text = await context.deps.events.text_in(context.scope.session, event, context.i18n.language)
-    summary = await _summary(context, event)
-    return summary + ("\n\n" + text.description if text.description else "")
+def _native_name(code: str) -> str:
+    language = LANGUAGE_BY_CODE.get(code)
+    return language.native_name if language is not None else code
 
 
 def _status(result: RsvpResult) -> str | None:

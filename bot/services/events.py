@@ -52,11 +52,18 @@ class RsvpResult(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class EventText:
-    """An event's title and description in one language, and whether a machine wrote them."""
+    """An event's title and description, the language they are in, and who wrote them.
+
+    `language` differs from the one asked for when the staff wrote none and no translation
+    could be made (`failed`), or when a Dari reader gets the staff's Persian text, which Dari
+    readers read but which is never passed off as Dari.
+    """
 
     title: str
     description: str
+    language: str
     machine: bool = False
+    failed: bool = False
 
 
 def when(event: Event, _: Translator) -> str:
@@ -98,9 +105,11 @@ class EventService:
             if code and event.titles.get(code):
                 # A text pasted from a machine and not yet reviewed (in the dashboard) says so.
                 machine = event.statuses.get(code) == ReviewStatus.MACHINE_TRANSLATED
-                return EventText(event.titles[code], event.descriptions.get(code, ""), machine)
+                return EventText(
+                    event.titles[code], event.descriptions.get(code, ""), code, machine
+                )
         source = event.source_language
-        title, description = event.titles.get(source, ""), event.descriptions.get(source, "")
+        title, description = self.original(event)
         try:
             translated = [
                 await self._translation.translate(
@@ -110,9 +119,15 @@ class EventService:
                 if text
             ]
         except TranslationUnavailable:
-            return EventText(title, description)
+            return EventText(title, description, source, failed=True)
         texts = [item.text for item in translated] + ["", ""]
-        return EventText(texts[0], texts[1] if description else "", machine=True)
+        return EventText(texts[0], texts[1] if description else "", language, machine=True)
+
+    @staticmethod
+    def original(event: Event) -> tuple[str, str]:
+        """Return the title and description as the staff wrote them."""
+        source = event.source_language
+        return event.titles.get(source, ""), event.descriptions.get(source, "")
 
     async def title_in(self, session: AsyncSession, event: Event, language: str) -> str:
         """Return the title alone in a language (for a one-line notice), else the original."""
