@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 from sqlalchemy import Select, func, select
@@ -223,6 +224,8 @@ class ConversationMessage:
     # translation for staff, for a staff message the staff member's original.
     counterpart: str | None = None
     counterpart_language: str | None = None
+    # The likeliest intents of a question, best first: [[intent, confidence], ...].
+    scores: list[list[Any]] | None = None
 
     @property
     def rtl(self) -> bool:
@@ -289,6 +292,7 @@ async def load_conversation(
             review_reason=review.reason if review else None,
             counterpart=counterpart,
             counterpart_language=counterpart_language,
+            scores=message.scores,
         )
         for message, review, thread in rows
         for counterpart, counterpart_language in [_counterpart(message, thread)]

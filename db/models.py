@@ -130,6 +130,9 @@ class MessageLog(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     # answered, unsure (low confidence), unavailable (nothing understood), emergency, ...
     outcome: Mapped[str | None] = mapped_column(String(20))
+    # The likeliest intents and their confidence, best first, as [[intent, confidence], ...]:
+    # what a coordinator needs to see why a question went unanswered.
+    scores: Mapped[list[list[Any]] | None] = mapped_column(JSON)
     # The resident's "Was this helpful?" answer about the reply to this question.
     helpful: Mapped[bool | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -145,6 +148,7 @@ class MessageLog(Base):
             "language": self.language,
             "intent": self.intent,
             "confidence": self.confidence,
+            "scores": self.scores,
             "outcome": self.outcome,
             "helpful": self.helpful,
             "time": self.created_at.isoformat(),

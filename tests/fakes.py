@@ -17,6 +17,8 @@ class FakeNlu:
 
     token: str = "nlu-test-token"
     intents: dict[str, tuple[str, float]] = field(default_factory=dict)
+    # A whole intent ranking for a text, best first, where the default one will not do.
+    rankings: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     delay_s: float = 0.0
     calls: list[str] = field(default_factory=list)
     # Model files hot-loaded with PUT /model, in order.
@@ -37,6 +39,9 @@ class FakeNlu:
                 for other in ("health", "documents_help")
                 if other != name
             ]
+            if text in self.rankings:
+                ranking = [{"name": n, "confidence": c} for n, c in self.rankings[text]]
+                name, confidence = ranking[0]["name"], ranking[0]["confidence"]
             return JSONResponse(
                 {
                     "text": text,

@@ -154,6 +154,7 @@ async def deliver(
     if incoming is not None:
         incoming.intent, incoming.confidence = answer.intent, answer.confidence
         incoming.outcome = answer.kind.value
+        incoming.scores = [[name, confidence] for name, confidence in answer.scores] or None
     _ = context.i18n
     if answer.kind is AnswerKind.DELETE_DATA:
         await privacy.ask_to_delete(context)

@@ -8,7 +8,7 @@ hub's own content in the resident's language.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +22,8 @@ from db.models import Resident
 logger = logging.getLogger(__name__)
 
 SUGGESTIONS = 3
+# Intents logged with a question: the suggestions and, should one be handover, the next one.
+SCORED = SUGGESTIONS + 1
 # Intents that start something rather than being answered with content.
 DELETE_INTENT = "delete_my_data"
 HANDOVER_INTENT = "human_handover"
@@ -50,6 +52,8 @@ class Answer:
     intent: str | None = None
     confidence: float | None = None
     suggestions: tuple[str, ...] = field(default_factory=tuple)
+    # The likeliest intents and their confidence, best first (logged with the question).
+    scores: tuple[tuple[str, float], ...] = ()
     understood_by: str = "nlu"
     website: str | None = None
     address: str | None = None
@@ -97,16 +101,19 @@ class ContentAnswerService:
         reading, source = await self.understand(question)
         if reading is None:
             return Answer(AnswerKind.UNAVAILABLE, understood_by=source)
-        suggestions = tuple(score.name for score in reading.top(SUGGESTIONS))
+        scores = tuple((score.name, round(score.confidence, 4)) for score in reading.top(SCORED))
         if reading.intent == FALLBACK_INTENT or reading.confidence < self._threshold:
+            # "Talk to a person" is always offered beside the topics: three topics besides it.
+            topics = [name for name, _ in scores if name != HANDOVER_INTENT]
             return Answer(
                 AnswerKind.UNSURE,
                 intent=reading.intent,
                 confidence=reading.confidence,
-                suggestions=suggestions,
+                suggestions=tuple(topics[:SUGGESTIONS]),
                 understood_by=source,
+                scores=scores,
             )
-        return await self.answer_intent(
+        answer = await self.answer_intent(
             reading.intent,
             resident=resident,
             session=session,
@@ -114,6 +121,7 @@ class ContentAnswerService:
             confidence=reading.confidence,
             source=source,
         )
+        return replace(answer, scores=scores)
 
     async def answer_intent(
         self,

@@ -28,6 +28,7 @@ from tests.fakes import FakeNlu
 
 ARABIC_HOUSING = "ابحث عن شقة في برلين"
 UNCLEAR = "ممكن سؤال"
+UNCLEAR_WITH_A_PERSON = "عندي مشكلة مع الورق والبيت"
 
 
 @pytest.fixture
@@ -38,7 +39,15 @@ def fake_nlu() -> FakeNlu:
             ARABIC_HOUSING: ("housing", 0.93),
             UNCLEAR: ("housing", 0.31),
             "please forget me": ("delete_my_data", 0.97),
-        }
+        },
+        rankings={
+            UNCLEAR_WITH_A_PERSON: [
+                ("housing", 0.32),
+                ("human_handover", 0.3),
+                ("documents_help", 0.2),
+                ("money_benefits", 0.1),
+            ]
+        },
     )
 
 
@@ -103,10 +112,35 @@ async def test_an_unclear_question_offers_topics_and_a_person_and_is_logged(
     assert button_data(reply)[-1] == "menu:person"
     question = (await logged_questions(sessionmaker, person))[-1]
     assert question.outcome == "unsure" and question.confidence == pytest.approx(0.31)
+    assert (question.text, question.language) == (UNCLEAR, "ar")
+    assert question.scores == [["housing", 0.31], ["health", 0.1], ["documents_help", 0.1]]
 
     await person.press("topic:health")
     health = await person.reply()
     assert "112" in health["text"]
+
+
+async def test_an_unclear_question_offers_three_topics_besides_a_person(
+    resident: Callable[..., SandboxResident],
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    person = resident("ar")
+    await onboard(person, "ar")
+    await person.send(UNCLEAR_WITH_A_PERSON)
+    reply = await person.reply()
+    assert button_data(reply) == [
+        "topic:housing",
+        "topic:documents_help",
+        "topic:money_benefits",
+        "menu:person",
+    ]
+    question = (await logged_questions(sessionmaker, person))[-1]
+    assert [name for name, _ in question.scores or []] == [
+        "housing",
+        "human_handover",
+        "documents_help",
+        "money_benefits",
+    ]
 
 
 async def test_asking_to_be_forgotten_starts_the_delete_confirmation(

@@ -179,6 +179,7 @@ async def conversations(sessionmaker: async_sessionmaker[AsyncSession]) -> Conve
             language="ar",
             intent="language_course",
             confidence=0.21,
+            scores=[["language_course", 0.21], ["job_support", 0.19], ["events", 0.12]],
             outcome="unsure",
             created_at=now - timedelta(hours=1),
         )

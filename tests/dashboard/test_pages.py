@@ -65,6 +65,8 @@ async def test_filter_to_unanswered_and_see_arabic_right_to_left(
     arabic = await client.get(f"/conversations/{conversations.arabic_resident_id}")
     assert 'lang="ar" dir="rtl"' in arabic.text
     assert "0.21" in arabic.text and "language_course" in arabic.text
+    # Why it went unanswered: the runners-up were close.
+    assert "job_support 0.19, events 0.12" in arabic.text
 
 
 async def test_residents_appear_under_pseudonyms_and_revealing_is_audited(
