@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
+from tests.bot.conftest import SAFETY
 from tests.bot.harness import SandboxResident, button_data, visible
 from tests.bot.test_safety_patterns import CRISES
 
@@ -33,6 +34,7 @@ async def test_a_crisis_is_answered_with_emergency_numbers_before_anything_else(
     reply = await person.reply()
     first_line = visible(reply["text"]).splitlines()[0]
     assert "112" in first_line
+    assert first_line == SAFETY.reply(language).splitlines()[0], "in the message's language"
     assert "0800 1110111" in visible(reply["text"])
     assert "menu:person" in button_data(reply)
 

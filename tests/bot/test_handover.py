@@ -69,6 +69,23 @@ async def test_a_request_reaches_staff_and_their_reply_reaches_the_resident(
     assert leftovers == [], "the request and its messages are erased with the resident"
 
 
+async def test_asking_for_a_person_in_words_tells_when_someone_will_reply(
+    resident: Callable[..., SandboxResident],
+    staff_member: SandboxResident,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    person = resident("en")
+    await onboard(person, "en")
+    await person.send("I want to talk to a person")
+    reply = await person.reply()
+    assert "Mon–Fri 10:00–18:00, Thu until 20:00" in reply["text"], "the Berlin hub's hours"
+    assert button_data(reply) == ["handover:end"]
+    assert "I want to talk to a person" in (await staff_member.replies())[-1]["text"]
+    async with sessionmaker() as session:
+        opened = await session.scalar(select(Handover).where(Handover.status == "open"))
+    assert opened is not None
+
+
 @pytest.mark.parametrize("settings_overrides", [{}])
 async def test_without_a_staff_chat_the_hub_contact_is_offered(
     resident: Callable[..., SandboxResident],

@@ -10,7 +10,7 @@ import yaml
 
 from bot.config import Settings
 from bot.nlu_export import ExampleRefused, Labelled, NluData, export
-from bot.nlu_model import input_hash, model_paths
+from bot.nlu_model import ensure_model, input_hash, model_paths
 from bot.services.intent_search import read_examples
 
 TINY = Path(__file__).resolve().parents[1] / "tiny_nlu"
@@ -109,3 +109,38 @@ def test_the_model_hash_changes_with_an_export(nlu_dir: Path) -> None:
     assert input_hash(nlu_dir) != before
     settings = Settings(nlu_data_dir=nlu_dir, _env_file=None)  # type: ignore[call-arg]
     assert model_paths(settings).name == f"nlu-{input_hash(nlu_dir)}"
+
+
+def test_a_model_is_trained_once_per_set_of_inputs(nlu_dir: Path, tmp_path: Path) -> None:
+    """`make run`, `make test` and CI train only when nlu_data/ changed; the cache is reused."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    trained = tmp_path / "trained.log"
+    rasa = venv / "bin" / "rasa"
+    # A stand-in for `rasa train nlu ... --out DIR --fixed-model-name NAME`: it notes the call
+    # and writes the model file where rasa would.
+    rasa.write_text(
+        "#!/bin/sh\n"
+        f'echo "$@" >> {trained}\n'
+        'while [ $# -gt 0 ]; do case "$1" in --out) out=$2;; --fixed-model-name) name=$2;; esac;'
+        " shift; done\n"
+        'echo model > "$out/$name.tar.gz"\n'
+    )
+    rasa.chmod(0o755)
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        nlu_data_dir=nlu_dir,
+        nlu_venv=venv,
+        models_dir=tmp_path / "models",
+        nlu_model_cache=tmp_path / "cache",
+    )
+    first = ensure_model(settings)
+    assert first.path.exists() and first.cached.exists()
+    assert ensure_model(settings) == first
+    shutil.rmtree(settings.models_dir)  # a fresh clone: the model comes from the cache
+    assert ensure_model(settings).path.exists()
+    assert len(trained.read_text().splitlines()) == 1, "trained once"
+
+    export(nlu_dir, [Labelled("kein platz in der wohnung", "de", "housing")])
+    assert ensure_model(settings).name != first.name
+    assert len(trained.read_text().splitlines()) == 2, "new inputs, new training"

@@ -129,6 +129,26 @@ async def test_a_staff_reply_reaches_the_resident_translated_with_the_original(
     assert "ℹ️ Jobcenter: " in relayed and "ℹ️ Mietvertrag: " in relayed, "office words explained"
 
 
+async def test_a_staff_reply_arrives_untranslated_with_a_note_when_the_provider_fails(
+    fake_translator: FakeLibreTranslate,
+    resident: Callable[..., SandboxResident],
+    staff_member: SandboxResident,
+) -> None:
+    fake_translator.broken = True
+    staff = staff_member
+    person = resident("ar")
+    await onboard(person, "ar")
+    await person.press("menu:person")
+    await person.reply()
+    notice = (await staff.replies())[-1]
+
+    await staff.send(REPLY, reply_to=notice["message_id"])
+    await staff.settled()
+    relayed = visible((await person.reply())["text"])
+    assert REPLY in relayed, "the original, at once"
+    assert "(الترجمة الآلية غير متاحة حاليًا.)" in relayed
+
+
 async def test_conversation_text_is_translated_but_not_remembered(
     sessionmaker: async_sessionmaker[AsyncSession],
     translation_provider: LibreTranslateProvider,
