@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
+import json
 import subprocess
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.measure import ask
 from bot.nlu_model import ensure_model, serve_command, serving_environment
 from bot.services.nlu import NluClient
 from tests.bot.harness import SandboxResident, visible
@@ -83,3 +87,20 @@ async def test_the_server_reads_several_languages(nlu_client: NluClient) -> None
     }
     for text, intent in questions.items():
         assert (await nlu_client.parse(text)).intent == intent, text
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_ask_starts_its_own_nlu_server_when_none_answers(
+    rasa_url: str,
+    database_url: str,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """`hubbot ask` on a machine where `make run` is not running: it serves the model itself."""
+    nobody = f"http://127.0.0.1:{free_port()}"
+    settings = Settings(_env_file=None, database_url=database_url, nlu_url=nobody)  # type: ignore[call-arg]
+    out = io.StringIO()
+    assert await ask(settings, ["مرحبا، ابحث عن شقة للايجار، شو لازم اعمل؟"], out) == 1
+    record = json.loads(out.getvalue())
+    assert (record["language"], record["intent"]) == ("ar", "housing")
+    assert record["confidence"] > 0.5
+    assert record["answer"] == await expected_answer(sessionmaker, "housing", "ar")
