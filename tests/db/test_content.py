@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from bot.config import PROJECT_ROOT
-from db.content import read_intent_files
+from db.content import read_intent_files, read_term_explanations, read_terms
 from db.content_schema import ANSWER_PLACEHOLDERS, CONTENT_LANGUAGES, INTENTS
 
 CONTENT = PROJECT_ROOT / "content"
@@ -45,3 +45,12 @@ def test_answers_use_only_known_placeholders_and_health_names_112() -> None:
             assert "{" not in text and "}" not in text, (file.intent, language)
             if file.intent == "health":
                 assert "112" in text, language
+
+
+def test_every_office_word_is_explained_in_all_nine_languages() -> None:
+    """A translated message keeps "Jobcenter" in German: the reader must learn what it is."""
+    explained = read_term_explanations(CONTENT)
+    for term in read_terms(CONTENT):
+        explanations = explained.get(term.lower(), {})
+        missing = set(CONTENT_LANGUAGES) - {code for code, text in explanations.items() if text}
+        assert not missing, f"{term}: no explanation in {sorted(missing)}"
