@@ -28,7 +28,7 @@ from telegram import Bot
 from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from bot.broadcasting import outbox
-from bot.broadcasting.messages import recipient_text
+from bot.broadcasting.messages import recipient_keyboard, recipient_text
 from bot.broadcasting.pacing import Pacer
 from bot.broadcasting.quiet import quiet_hubs
 from bot.broadcasting.staff import report_finished
@@ -196,11 +196,17 @@ class Worker:
 
     async def _send(self, row: outbox.LeasedRow, batch: _Batch, outcomes: _Outcomes) -> None:
         _ = self._catalogue.translator(row.language)
-        text = for_display(recipient_text(batch.broadcasts[row.broadcast_id], _), rtl=_.rtl)
+        broadcast = batch.broadcasts[row.broadcast_id]
+        text = for_display(recipient_text(broadcast, _), rtl=_.rtl)
         paid = True if self._settings.allow_paid_broadcast else None
         try:
-            for part in split_message(text):
-                await self._bot.send_message(row.chat_id, part, allow_paid_broadcast=paid)
+            parts = split_message(text)
+            for index, part in enumerate(parts):
+                # The button goes under the last part, where the reader finishes.
+                keyboard = recipient_keyboard(broadcast, _) if index == len(parts) - 1 else None
+                await self._bot.send_message(
+                    row.chat_id, part, allow_paid_broadcast=paid, reply_markup=keyboard
+                )
         except RetryAfter as error:
             wait = _seconds(error.retry_after)
             # Telegram's flood control, not the recipient's fault: pause everything, retry.

@@ -14,6 +14,7 @@ SUBSCRIBE_PREFIX = "sub:"
 SUBSCRIBE_NONE = "sub:none"
 SUBSCRIBE_DONE = "sub:done"
 BROADCAST_PREFIX = "bc:"
+ORIGINAL_PREFIX = "bcorig:"
 
 TOPIC_LABELS: dict[str, str] = {
     Topic.EVENTS: N_("Events"),
@@ -142,4 +143,11 @@ def running(_: Translator, broadcast: Broadcast) -> InlineKeyboardMarkup:
                 button(_.gettext("Cancel the broadcast"), action(broadcast, "cancel")),
             ]
         ]
+    )
+
+
+def original(_: Translator, broadcast_id: int) -> InlineKeyboardMarkup:
+    """Under a machine-translated broadcast: show what the staff wrote."""
+    return InlineKeyboardMarkup(
+        [[button(_.gettext("Show the original"), f"{ORIGINAL_PREFIX}{broadcast_id}")]]
     )

@@ -94,6 +94,10 @@ def register(
             CallbackQueryHandler(
                 broadcasts.broadcast_button, pattern=f"^{broadcast_keyboards.BROADCAST_PREFIX}"
             ),
+            CallbackQueryHandler(
+                subscriptions.original_broadcast,
+                pattern=f"^{broadcast_keyboards.ORIGINAL_PREFIX}",
+            ),
         ],
         group=-1,
     )

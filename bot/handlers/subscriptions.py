@@ -79,3 +79,21 @@ def _summary(context: HubContext, chosen: set[str]) -> str:
         _.gettext(label) for topic, label in keyboards.TOPIC_LABELS.items() if topic in chosen
     )
     return _.gettext("You get news from your hub about: {topics}.").format(topics=names)
+
+
+async def original_broadcast(update: Update, context: HubContext) -> None:
+    """Show what the staff wrote under a machine-translated broadcast this resident got."""
+    query = update.callback_query
+    assert query is not None
+    raw_id = (query.data or "").removeprefix(keyboards.ORIGINAL_PREFIX)
+    text = (
+        await subscriptions.original_text(
+            context.scope.session, broadcast_id=int(raw_id), resident=context.resident
+        )
+        if raw_id.isdigit()
+        else None
+    )
+    await query.answer(None if text else context.i18n.gettext("This message is no longer here."))
+    if text:
+        await context.say("📢 " + text)
+    raise ApplicationHandlerStop

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Resident, Subscription, Topic
+from db.models import Broadcast, OutboxMessage, OutboxStatus, Resident, Subscription, Topic
 
 
 async def topics_of(session: AsyncSession, *, resident: Resident) -> set[str]:
@@ -37,3 +37,19 @@ async def toggle(session: AsyncSession, *, resident: Resident, topic: str) -> bo
 async def clear(session: AsyncSession, *, resident: Resident) -> None:
     """Unsubscribe a resident from every topic."""
     await session.execute(delete(Subscription).where(Subscription.resident_id == resident.id))
+
+
+async def original_text(
+    session: AsyncSession, *, broadcast_id: int, resident: Resident
+) -> str | None:
+    """Return a broadcast as the staff wrote it, if it was sent to this resident."""
+    return await session.scalar(
+        select(Broadcast.text)
+        .join(OutboxMessage, OutboxMessage.broadcast_id == Broadcast.id)
+        .where(
+            Broadcast.id == broadcast_id,
+            OutboxMessage.resident_id == resident.id,
+            OutboxMessage.status == OutboxStatus.SENT,
+        )
+        .limit(1)
+    )
