@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
-from bot.measure import LanguageScore, read_held_out, score, verdict
+from bot.measure import LanguageScore, read_held_out, score, score_table, verdict
 
 
 def _write(path: Path, intent: str, lines: list[str]) -> None:
@@ -42,3 +43,14 @@ def test_verdict_needs_every_language_over_the_target_and_a_small_spread() -> No
     assert verdict("hard", good).endswith("met)") and "NOT" not in verdict("hard", good)
     assert "NOT met" in verdict("hard", low)
     assert "NOT met" in verdict("plain", [*wide, LanguageScore("fr", 10, 0.955, 0.9)])
+
+
+def test_the_table_puts_each_model_and_kind_side_by_side_per_language() -> None:
+    hubbot = [LanguageScore("ar", 189, 0.963, 0.971), LanguageScore("de", 187, 0.989, 0.986)]
+    default = [LanguageScore("ar", 189, 0.905, 0.9)]
+    table = score_table(
+        {("hubbot", "plain"): (hubbot, Counter()), ("rasa default", "plain"): (default, Counter())}
+    ).splitlines()
+    assert "hubbot plain" in table[0] and "rasa default plain" in table[0]
+    assert table[2].split() == ["ar", "0.963", "0.971", "189", "0.905", "0.900", "189"]
+    assert table[3].split() == ["de", "0.989", "0.986", "187", "–"], "no baseline reading"
