@@ -12,7 +12,7 @@ from telegram.error import TelegramError
 from bot import keyboards, replies
 from bot.context import HubContext
 from bot.handlers import flows
-from bot.i18n import LANGUAGE_BY_CODE, languages_for_picker
+from bot.i18n import LANGUAGE_BY_CODE, Language, languages_for_picker
 from bot.services import onboarding
 from bot.services.onboarding import Step
 from db import repositories
@@ -46,33 +46,26 @@ async def hub_command(update: Update, context: HubContext) -> None:
 async def language_chosen(update: Update, context: HubContext) -> None:
     """Store the chosen language and carry on with the next question."""
     query = _query(update)
-    code = (query.data or "").removeprefix(keyboards.LANGUAGE_PREFIX)
-    if code not in LANGUAGE_BY_CODE:
-        await query.answer()
-        return
-    context.resident.language = code
-    _ = context.use_language(code)
+    language = await _take_language(context, query, keyboards.LANGUAGE_PREFIX)
     await query.answer()
-    await _mark_chosen(query, f"✓ {LANGUAGE_BY_CODE[code].native_name}")
-    await _set_chat_commands(context)
+    if language is None:
+        return
+    await _mark_chosen(query, f"✓ {language.native_name}")
     await continue_onboarding(context)
 
 
 async def language_switched(update: Update, context: HubContext) -> None:
     """Keep the language the resident wrote in, offered under an answer in that language."""
     query = _query(update)
-    code = (query.data or "").removeprefix(keyboards.SWITCH_LANGUAGE_PREFIX)
-    if code not in LANGUAGE_BY_CODE:
+    language = await _take_language(context, query, keyboards.SWITCH_LANGUAGE_PREFIX)
+    if language is None:
         await query.answer()
         return
-    context.resident.language = code
-    _ = context.use_language(code)
     await query.answer(
-        _.gettext("From now on I answer you in {language}.").format(
-            language=LANGUAGE_BY_CODE[code].native_name
+        context.i18n.gettext("From now on I answer you in {language}.").format(
+            language=language.native_name
         )
     )
-    await _set_chat_commands(context)
     # Only the offer goes: the answer's other buttons (feedback, website) stay usable.
     message = query.message
     if isinstance(message, Message) and message.reply_markup is not None:
@@ -82,6 +75,17 @@ async def language_switched(update: Update, context: HubContext) -> None:
             )
         except TelegramError as error:
             logger.info("could not remove the language offer: %s", error)
+
+
+async def _take_language(context: HubContext, query: CallbackQuery, prefix: str) -> Language | None:
+    """Make the language a button names the resident's own, with its command menu."""
+    language = LANGUAGE_BY_CODE.get((query.data or "").removeprefix(prefix))
+    if language is None:
+        return None
+    context.resident.language = language.code
+    context.use_language(language.code)
+    await _set_chat_commands(context)
+    return language
 
 
 async def hub_chosen(update: Update, context: HubContext) -> None:

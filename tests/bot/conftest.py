@@ -22,10 +22,17 @@ from bot.services.language import MessageLanguage
 from bot.services.nlu import NluClient
 from bot.services.safety import SafetyCheck
 from bot.services.talent import INTAKE, build_talent_service
-from bot.services.translation import TermShield, TranslationProvider, TranslationService
+from bot.services.translation import (
+    LibreTranslateProvider,
+    TermShield,
+    TranslationProvider,
+    TranslationService,
+)
 from db.content import read_term_explanations, read_terms
 from flows import load_definitions
 from tests.bot.harness import SandboxResident, polling
+from tests.conftest import ServeAsgi
+from tests.fakes import FakeLibreTranslate
 from tests.support import free_port
 
 # Far above any serial id, so that "no row still holds their id" cannot hit an unrelated row.
@@ -109,6 +116,16 @@ def settings_overrides() -> dict[str, object]:
 def translation_provider() -> TranslationProvider | None:
     """Return the machine translation provider; none unless a test module sets one."""
     return None
+
+
+@pytest.fixture
+async def fake_translation_provider(
+    serve_asgi: ServeAsgi, fake_translator: FakeLibreTranslate
+) -> AsyncIterator[LibreTranslateProvider]:
+    """Serve the module's `fake_translator` script; return a provider that asks it."""
+    url = await serve_asgi(fake_translator.app())
+    async with httpx.AsyncClient() as http:
+        yield LibreTranslateProvider(http, url=url, api_key=None)
 
 
 @pytest.fixture

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
-import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -12,7 +11,6 @@ from bot.services.translation import LibreTranslateProvider
 from tests.bot.harness import SandboxResident, button_data, visible
 from tests.bot.test_events import add_event
 from tests.bot.test_first_conversation import onboard
-from tests.conftest import ServeAsgi
 from tests.fakes import FakeLibreTranslate
 
 GERMAN_TITLE = "Gartenplanung im Hof"
@@ -26,13 +24,11 @@ def fake_translator() -> FakeLibreTranslate:
 
 
 @pytest.fixture
-async def translation_provider(
-    serve_asgi: ServeAsgi, fake_translator: FakeLibreTranslate
-) -> AsyncIterator[LibreTranslateProvider]:
+def translation_provider(
+    fake_translation_provider: LibreTranslateProvider,
+) -> LibreTranslateProvider:
     """Point hubbot at the fake LibreTranslate server."""
-    url = await serve_asgi(fake_translator.app())
-    async with httpx.AsyncClient() as http:
-        yield LibreTranslateProvider(http, url=url, api_key=None)
+    return fake_translation_provider
 
 
 async def _listed(person: SandboxResident, title: str) -> dict[str, object]:

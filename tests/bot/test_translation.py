@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
-import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -18,7 +17,6 @@ from bot.services.translation import (
 from db.models import TranslationMemoryEntry
 from tests.bot.harness import SandboxResident, visible
 from tests.bot.test_first_conversation import onboard
-from tests.conftest import ServeAsgi
 from tests.fakes import FakeLibreTranslate
 
 STAFF_USER = 90_003
@@ -41,13 +39,11 @@ def fake_translator() -> FakeLibreTranslate:
 
 
 @pytest.fixture
-async def translation_provider(
-    serve_asgi: ServeAsgi, fake_translator: FakeLibreTranslate
-) -> AsyncIterator[LibreTranslateProvider]:
+def translation_provider(
+    fake_translation_provider: LibreTranslateProvider,
+) -> LibreTranslateProvider:
     """Point hubbot at the fake LibreTranslate server."""
-    url = await serve_asgi(fake_translator.app())
-    async with httpx.AsyncClient() as http:
-        yield LibreTranslateProvider(http, url=url, api_key=None)
+    return fake_translation_provider
 
 
 def service(provider: LibreTranslateProvider, timeout_s: float = 3.0) -> TranslationService:
