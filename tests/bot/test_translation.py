@@ -106,20 +106,22 @@ def settings_overrides() -> dict[str, object]:
     return {"staff_chat_id": STAFF_USER, "staff_language": "de"}
 
 
-async def test_a_staff_reply_reaches_the_resident_translated_with_the_original(
-    resident: Callable[..., SandboxResident],
-    staff_member: SandboxResident,
-) -> None:
-    staff = staff_member
-    person = resident("ar")
+async def _relayed_staff_reply(person: SandboxResident, staff: SandboxResident) -> str:
+    """Have an Arabic resident ask for a person, staff answer REPLY; return what arrives."""
     await onboard(person, "ar")
     await person.press("menu:person")
     await person.reply()
     notice = (await staff.replies())[-1]
-
     await staff.send(REPLY, reply_to=notice["message_id"])
     await staff.settled()
-    relayed = visible((await person.reply())["text"])
+    return visible((await person.reply())["text"])
+
+
+async def test_a_staff_reply_reaches_the_resident_translated_with_the_original(
+    resident: Callable[..., SandboxResident],
+    staff_member: SandboxResident,
+) -> None:
+    relayed = await _relayed_staff_reply(resident("ar"), staff_member)
     assert "أحضر Mietvertrag غدًا الساعة 10 إلى Jobcenter." in relayed
     assert relayed.rstrip().endswith(REPLY), "the original follows the label"
     assert "ℹ️ Jobcenter: " in relayed and "ℹ️ Mietvertrag: " in relayed, "office words explained"
@@ -131,16 +133,7 @@ async def test_a_staff_reply_arrives_untranslated_with_a_note_when_the_provider_
     staff_member: SandboxResident,
 ) -> None:
     fake_translator.broken = True
-    staff = staff_member
-    person = resident("ar")
-    await onboard(person, "ar")
-    await person.press("menu:person")
-    await person.reply()
-    notice = (await staff.replies())[-1]
-
-    await staff.send(REPLY, reply_to=notice["message_id"])
-    await staff.settled()
-    relayed = visible((await person.reply())["text"])
+    relayed = await _relayed_staff_reply(resident("ar"), staff_member)
     assert REPLY in relayed, "the original, at once"
     assert "(الترجمة الآلية غير متاحة حاليًا.)" in relayed
 
