@@ -39,24 +39,7 @@ async def free_text(update: Update, context: HubContext) -> None:
     detection = context.deps.languages.detect(message.text, prior=context.resident.language)
     incoming = context.scope.incoming
     if not detection.supported:
-        english = await _read_in_english(context, message.text, detection)
-        if english is not None:
-            if incoming is not None and detection.code is not None:
-                # Which unserved languages residents write in tells coordinators what to add.
-                incoming.language = detection.code
-            await context.say(
-                context.i18n.gettext(
-                    "I read your message with automatic translation, so I may have misread "
-                    "it. I answer in {language}."
-                ).format(language=LANGUAGE_BY_CODE[context.i18n.language].native_name)
-            )
-            answer = await context.deps.answers.answer(
-                question=english,
-                resident=context.resident,
-                session=context.scope.session,
-                language=context.i18n.language,
-            )
-            await deliver(context, answer, question=english)
+        if await _answer_through_english(context, message.text, detection):
             return
         if incoming is not None:
             incoming.outcome = "unsupported_language"
@@ -91,10 +74,14 @@ async def free_text(update: Update, context: HubContext) -> None:
     await deliver(context, answer, question=message.text, switch_to=switch_to)
 
 
-async def _read_in_english(context: HubContext, text: str, detection: Detection) -> str | None:
-    """Return a message in an unserved language in English, where the settings allow it."""
+async def _answer_through_english(context: HubContext, text: str, detection: Detection) -> bool:
+    """Answer a message in an unserved language from its English translation, if allowed.
+
+    Return False when the settings forbid it or the provider fails: the caller then says which
+    languages hubbot reads.
+    """
     if not context.deps.settings.translate_unserved_messages:
-        return None
+        return False
     try:
         translation = await context.deps.translation.translate(
             context.scope.session,
@@ -106,19 +93,48 @@ async def _read_in_english(context: HubContext, text: str, detection: Detection)
         )
     except TranslationUnavailable as error:
         logger.warning("a message in %s could not be translated: %s", detection.language, error)
-        return None
-    return translation.text
+        return False
+    english = translation.text
+    # The crisis patterns know the served languages only: the translation is checked too.
+    crisis = context.deps.safety.crisis_in(english)
+    if crisis is not None:
+        await answer_crisis(context, crisis, text, for_staff=f"{text}\n\n(en) {english}")
+        return True
+    incoming = context.scope.incoming
+    if incoming is not None and detection.code is not None:
+        # Which unserved languages residents write in tells coordinators what to add.
+        incoming.language = detection.code
+    _ = context.i18n
+    await context.say(
+        _.gettext(
+            "I read your message with automatic translation, so I may have misread "
+            "it. I answer in {language}."
+        ).format(language=LANGUAGE_BY_CODE[_.language].native_name)
+    )
+    answer = await context.deps.answers.answer(
+        question=english,
+        resident=context.resident,
+        session=context.scope.session,
+        language=_.language,
+    )
+    await deliver(context, answer, question=english)
+    return True
 
 
-async def answer_crisis(context: HubContext, category: str, text: str) -> None:
-    """Give the emergency numbers before anything else, and alert the staff chat."""
+async def answer_crisis(
+    context: HubContext, category: str, text: str, *, for_staff: str | None = None
+) -> None:
+    """Give the emergency numbers before anything else, and alert the staff chat.
+
+    `for_staff`: what the alert quotes, when not the text alone (with its translation).
+    """
     detection = context.deps.languages.detect(text, prior=context.i18n.language)
     _ = context.use_language(detection.language) if detection.supported else context.i18n
     incoming = context.scope.incoming
     if incoming is not None:
         incoming.outcome, incoming.intent = "emergency", f"crisis:{category}"
     await context.say(context.deps.safety.reply(_.language), keyboards.crisis(_))
-    await handover.alert_staff(context, category=category, text=text)
+    await handover.alert_staff(context, category=category, text=for_staff or text)
 
 
 async def topic_chosen(update: Update, context: HubContext) -> None:

@@ -8,12 +8,15 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.services.translation import LibreTranslateProvider
+from tests.bot.conftest import SAFETY
 from tests.bot.harness import SandboxResident, visible
 from tests.bot.test_first_conversation import onboard
 from tests.bot.test_questions import expected_answer, logged_questions
 from tests.fakes import FakeLibreTranslate
 
 PASHTO_HOUSING = "زه د کور په لټه کې یم، مرسته غواړم"
+PASHTO_CRISIS = "زه نور نه غواړم ژوندی پاتې شم، ځان وژنم"
+STAFF_USER = 90_004
 KURMANJI_HOUSING = "Silav, ez li xaniyekî digerim, alîkarî dixwazim"
 
 
@@ -24,6 +27,7 @@ def fake_translator() -> FakeLibreTranslate:
         table={
             (PASHTO_HOUSING, "en"): "I am looking for a flat",
             (KURMANJI_HOUSING, "en"): "Hello, I am looking for a flat to rent",
+            (PASHTO_CRISIS, "en"): "I do not want to stay alive anymore, I will kill myself",
         }
     )
 
@@ -90,3 +94,21 @@ async def test_by_default_no_resident_words_go_to_the_provider(
     reply = await person.reply()
     assert "دری" in reply["text"] and "Türkçe" in reply["text"]
     assert fake_translator.calls == []
+
+
+@pytest.mark.parametrize(
+    "settings_overrides", [{"translate_unserved_messages": True, "staff_chat_id": STAFF_USER}]
+)
+async def test_a_crisis_in_an_unserved_language_is_caught_in_its_translation(
+    resident: Callable[..., SandboxResident],
+    staff_member: SandboxResident,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    person = resident("fa")
+    await onboard(person, "prs")
+    await person.send(PASHTO_CRISIS)
+    reply = visible((await person.reply())["text"])
+    assert reply.splitlines()[0] == SAFETY.reply("prs").splitlines()[0], "112 first, in Dari"
+    alert = (await staff_member.replies())[-1]["text"]
+    assert PASHTO_CRISIS in alert and "kill myself" in alert, "staff read what was written"
+    assert (await logged_questions(sessionmaker, person))[-1].outcome == "emergency"
