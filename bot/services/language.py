@@ -82,6 +82,12 @@ UNSERVED_SHARE = 0.25
 _KURMANJI_WORDS = frozenset(
     "ez û ji li bo xwe jî hûn em min silav spas çawa heye tune nîne dixwazim".split()
 )
+_KURMANJI_LOOKALIKES = (LinguaLanguage.TURKISH, LinguaLanguage.ALBANIAN)
+
+
+def _looks_kurmanji(text: str) -> bool:
+    words = [word.strip(".,!?;:") for word in text.split()]
+    return "ê" in text or sum(word in _KURMANJI_WORDS for word in words) >= 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,12 +217,12 @@ class MessageLanguage:
             return fallback
         values = self._latin.compute_language_confidence_values(text)
         best = values[0].language if values else None
-        if best not in (LinguaLanguage.GERMAN, LinguaLanguage.ENGLISH, LinguaLanguage.FRENCH):
-            # French writes ê too, so Kurmanji is looked for only where lingua did not see it.
-            words = [word.strip(".,!?;:") for word in text.split()]
-            if "ê" in text or sum(word in _KURMANJI_WORDS for word in words) >= 2:
-                return Detection("Kurdish", supported=False, code="ku")
-        if best is None or values[0].value < MIN_CONFIDENCE:
+        sure = bool(values) and values[0].value >= MIN_CONFIDENCE
+        # French and Portuguese write ê too, and Portuguese has "em": Kurmanji is looked for
+        # only where lingua is unsure or sees what it mistakes Kurmanji for.
+        if (not sure or best in _KURMANJI_LOOKALIKES) and _looks_kurmanji(text):
+            return Detection("Kurdish", supported=False, code="ku")
+        if best is None or not sure:
             return fallback
         if best in _SERVED_LATIN:
             return Detection(_SERVED_LATIN[best])

@@ -86,6 +86,18 @@ def test_a_letter_or_word_of_an_unserved_language_alone_changes_nothing(
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Portuguese writes ê and "em"; Italian has "li": still what they are, not Kurdish.
+        ("Você pode me ajudar? Eu moro em Berlim e preciso de um médico em casa", "Portuguese"),
+        ("Li ho cercati dappertutto, mi serve un appartamento a Berlino per favore", "Italian"),
+    ],
+)
+def test_other_unserved_languages_are_not_taken_for_kurmanji(text: str, expected: str) -> None:
+    assert DETECT.detect(text, prior=None).language == expected
+
+
+@pytest.mark.parametrize(
     ("text", "chosen", "expected"),
     [
         # Clearly another language than the chosen one: its word lists count.
