@@ -66,7 +66,13 @@ async def ask(settings: Settings, lines: Iterable[str], out: TextIO) -> int:
                     detection = languages.detect(text, prior=language_from_telegram(code))
                     reading = await nlu.parse(text)
                     answer = None
-                    if detection.supported and reading.intent != FALLBACK_INTENT:
+                    # As in the chat: below the confidence threshold hubbot says it is not sure
+                    # and offers topics instead of answering.
+                    if (
+                        detection.supported
+                        and reading.intent != FALLBACK_INTENT
+                        and reading.confidence >= settings.nlu_confidence
+                    ):
                         composed = await compose(
                             session, intent=reading.intent, language=detection.language, hub=hub
                         )

@@ -325,9 +325,11 @@ async def test_ask_on_an_empty_database_loads_the_demo_content_first(
         _env_file=None, database_url=database_url, nlu_url=url, nlu_token=fake_nlu.token
     )
     out = io.StringIO()
-    count = await ask(settings, [json.dumps({"text": ARABIC_HOUSING})], out)
-    assert count == 1
-    record = json.loads(out.getvalue())
+    count = await ask(settings, [json.dumps({"text": ARABIC_HOUSING}), UNCLEAR], out)
+    assert count == 2
+    record, unclear = (json.loads(line) for line in out.getvalue().splitlines())
     assert (record["language"], record["intent"]) == ("ar", "housing")
     assert record["answer"] == await expected_answer(sessionmaker, "housing", "ar")
+    # Below the confidence threshold the chat offers topics instead: no answer, as there.
+    assert (unclear["intent"], unclear["confidence"], unclear["answer"]) == ("housing", 0.31, None)
     assert "loaded" in capsys.readouterr().err
