@@ -52,6 +52,12 @@ def N_(message: str) -> str:
     return message
 
 
+def native_name(code: str) -> str:
+    """Return a language's own name ("Русский"), or the code for one hubbot does not serve."""
+    entry = LANGUAGE_BY_CODE.get(code)
+    return entry.native_name if entry is not None else code
+
+
 def is_rtl(language: str) -> bool:
     """Tell whether a language is written right to left."""
     entry = LANGUAGE_BY_CODE.get(language)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 
 from bot.broadcasting import compose, outbox
-from bot.i18n import LANGUAGE_BY_CODE, N_, is_rtl
+from bot.i18n import LANGUAGE_BY_CODE, N_, is_rtl, native_name
 from bot.services.translation import TranslationService
 from dashboard.accounts import Viewer
 from db.base import utcnow
@@ -303,7 +303,7 @@ def language_texts(
         result.append(
             LanguageText(
                 code=code,
-                name=LANGUAGE_BY_CODE[code].native_name if code in LANGUAGE_BY_CODE else code,
+                name=native_name(code),
                 text=text.text if text is not None else "",
                 state=_state(broadcast, code),
                 progress=by_language.get(code),

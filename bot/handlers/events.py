@@ -9,7 +9,7 @@ from telegram.error import TelegramError
 
 from bot import keyboards
 from bot.context import HubContext
-from bot.i18n import LANGUAGE_BY_CODE, Translator
+from bot.i18n import Translator, native_name
 from bot.outgoing import send_text
 from bot.services.events import RsvpResult, calendar_file, when
 from db.models import Event, Resident, RsvpStatus
@@ -105,17 +105,12 @@ async def _summary(
         lines.append(_.gettext("(Automatic translation is not available right now.)"))
     elif text.language != _.language:
         lines.append(
-            _.gettext("(This text is in {language}.)").format(language=_native_name(text.language))
+            _.gettext("(This text is in {language}.)").format(language=native_name(text.language))
         )
     summary = "\n".join(lines)
     if details and text.description:
         summary += "\n\n" + text.description
     return summary, keyboards.event(_, event.id, status, original=text.machine)
-
-
-def _native_name(code: str) -> str:
-    language = LANGUAGE_BY_CODE.get(code)
-    return language.native_name if language is not None else code
 
 
 def _status(result: RsvpResult) -> str | None:
