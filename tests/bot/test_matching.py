@@ -166,6 +166,26 @@ def test_a_job_title_alone_is_ranked_by_its_words_not_by_a_noisy_meaning() -> No
     assert rank_text(matcher, story)[0] == "repair-and-make"
 
 
+class _Leaning:
+    """A semantic scorer that puts the workshop a little ahead of the kitchen, as e5 may."""
+
+    def scores(self, text: str, *, words_lead: str | None = None) -> dict[str, float]:
+        return {"repair-and-make": 1.0, "kitchen-lab": 0.7}
+
+    def warm_up(self) -> None:
+        pass
+
+    state = "ready"
+
+
+def test_a_short_sentence_naming_a_skill_is_ranked_by_its_words() -> None:
+    matcher = ProgrammeMatcher(WORDS_ONLY.recogniser, _Leaning())
+    assert rank_text(matcher, "Zwanzig Jahre Koch in Moabit.")[0] == "kitchen-lab"
+    # In a longer story the meaning leads again, as the words may name only its setting.
+    story = "Zwanzig Jahre Koch in Moabit, und abends habe ich für alle Nachbarn gekocht."
+    assert rank_text(matcher, story)[0] == "repair-and-make"
+
+
 @pytest.mark.parametrize(
     ("text", "language"),
     [
