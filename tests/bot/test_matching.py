@@ -147,39 +147,34 @@ def test_the_held_out_and_validation_sets_are_never_part_of_the_content() -> Non
                     assert text not in content, f"{folder}/{path.name}: {entry['text']!r}"
 
 
-class _Disagreeing:
-    """A semantic scorer that prefers the workshop for every text, like e5 on one odd word."""
+class _FixedMeaning:
+    """A semantic scorer giving every text the same scores, like e5 on a text it barely reads."""
+
+    state = "ready"
+
+    def __init__(self, scores: dict[str, float]) -> None:
+        self._scores = scores
 
     def scores(self, text: str, *, words_lead: str | None = None) -> dict[str, float]:
-        return {"repair-and-make": 1.0, "kitchen-lab": 0.6}
+        return self._scores
 
     def warm_up(self) -> None:
         pass
 
-    state = "ready"
-
 
 def test_a_job_title_alone_is_ranked_by_its_words_not_by_a_noisy_meaning() -> None:
-    matcher = ProgrammeMatcher(WORDS_ONLY.recogniser, _Disagreeing())
+    matcher = ProgrammeMatcher(
+        WORDS_ONLY.recogniser, _FixedMeaning({"repair-and-make": 1.0, "kitchen-lab": 0.6})
+    )
     assert rank_text(matcher, "Aşçıyım")[0] == "kitchen-lab"
     story = "Back home the whole street ate what I made; now I fix whatever breaks in our building"
     assert rank_text(matcher, story)[0] == "repair-and-make"
 
 
-class _Leaning:
-    """A semantic scorer that puts the workshop a little ahead of the kitchen, as e5 may."""
-
-    def scores(self, text: str, *, words_lead: str | None = None) -> dict[str, float]:
-        return {"repair-and-make": 1.0, "kitchen-lab": 0.7}
-
-    def warm_up(self) -> None:
-        pass
-
-    state = "ready"
-
-
 def test_a_short_sentence_naming_a_skill_is_ranked_by_its_words() -> None:
-    matcher = ProgrammeMatcher(WORDS_ONLY.recogniser, _Leaning())
+    matcher = ProgrammeMatcher(
+        WORDS_ONLY.recogniser, _FixedMeaning({"repair-and-make": 1.0, "kitchen-lab": 0.7})
+    )
     assert rank_text(matcher, "Zwanzig Jahre Koch in Moabit.")[0] == "kitchen-lab"
     # In a longer story the meaning leads again, as the words may name only its setting.
     story = "Zwanzig Jahre Koch in Moabit, und abends habe ich für alle Nachbarn gekocht."
