@@ -10,6 +10,7 @@ import pytest
 
 from bot.config import Settings
 from bot.services.similarity import (
+    RUN_ON_PIECE,
     SPREAD,
     ProgrammeSimilarity,
     background_passages,
@@ -174,6 +175,37 @@ def test_the_life_around_a_skill_does_not_outweigh_it() -> None:
         passages, background=background_passages(SKILLS), cache_dir=CACHE
     ).scores(story)
     assert max(in_parts, key=lambda slug: in_parts[slug]) == "repair-and-make"
+
+
+def test_a_voice_message_without_punctuation_is_read_in_pieces() -> None:
+    """A typed-out voice message is one long part: its context must not outweigh the skill."""
+    story = (
+        "hello my name is Amina I am 38 and I come from Kassala in Sudan I live in Berlin with "
+        "my husband and our four children the two small ones go to the Kita and the big ones to "
+        "school we still wait for the residence permit and every week there is a new letter "
+        "from the Jobcenter and back home for every wedding and every funeral in our street the "
+        "women called me to cook the big pots of stew and bread for three hundred guests I want "
+        "to do this again"
+    )
+    pieces = segments(story)
+    # 93 words: four pieces of 18, and the last three words join the fifth.
+    assert [len(piece.split()) for piece in pieces] == [RUN_ON_PIECE] * 4 + [RUN_ON_PIECE + 3]
+    assert " ".join(pieces) == story
+    passages = programme_passages(SKILLS)
+    whole_only = ProgrammeSimilarity(passages, cache_dir=CACHE).scores(story)
+    assert max(whole_only, key=lambda slug: whole_only[slug]) != "kitchen-lab"
+    in_pieces = ProgrammeSimilarity(
+        passages, background=background_passages(SKILLS), cache_dir=CACHE
+    ).scores(story)
+    assert max(in_pieces, key=lambda slug: in_pieces[slug]) == "kitchen-lab"
+
+
+def test_the_last_few_words_of_a_long_part_join_the_piece_before() -> None:
+    words = [f"w{index}" for index in range(RUN_ON_PIECE * 2 + 2)]
+    assert segments(" ".join(words)) == [
+        " ".join(words[:RUN_ON_PIECE]),
+        " ".join(words[RUN_ON_PIECE:]),
+    ]
 
 
 def test_a_text_of_one_part_is_read_whole(tmp_path: Path) -> None:
