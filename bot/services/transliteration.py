@@ -50,9 +50,12 @@ _LATIN_SCRIPT_WORDS = frozenset(
 )
 _WORD = re.compile(r"[^\W\d_]+")
 _LONGEST = max(len(key) for table in _BY_LANGUAGE.values() for key in table)
-_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z']*")
+# Letters with accents are Latin too: a Ukrainian typing in Latin letters still writes the
+# German names around them as they are ("klub v Neukölln", "na Müllerstraße").
+_LATIN = "A-Za-z\u00c0-\u024f"
+_LATIN_WORD = re.compile(rf"[{_LATIN}][{_LATIN}']*")
 _LATIN_LETTER = re.compile(r"[A-Za-z]")
-_OTHER_LETTER = re.compile(r"[^\W\d_A-Za-z]")
+_OTHER_LETTER = re.compile(rf"[^\W\d_{_LATIN}]")
 LANGUAGES = frozenset(_BY_LANGUAGE)
 
 
@@ -76,7 +79,13 @@ def reads_as_transliterated(text: str) -> bool:
 def to_cyrillic(text: str, language: str) -> str:
     """Return the text with its Latin words written in the Cyrillic of `language`."""
     table = _BY_LANGUAGE[language]
-    return _LATIN_WORD.sub(lambda word: _word(word.group(), table, language), text)
+
+    def spelled(match: re.Match[str]) -> str:
+        word = match.group()
+        # A word with an accent is a German or French name, not Ukrainian in Latin letters.
+        return _word(word, table, language) if word.isascii() else word
+
+    return _LATIN_WORD.sub(spelled, text)
 
 
 def _word(word: str, table: dict[str, str], language: str) -> str:

@@ -63,3 +63,9 @@ def test_only_latin_text_in_a_cyrillic_language_is_transliterated() -> None:
     assert not is_latin_typed("я кухар", "uk")
     assert not is_latin_typed("ya kukhar", "tr")
     assert not is_latin_typed("2015", "ru")
+
+
+def test_german_names_with_umlauts_leave_a_text_latin_typed_and_stay_as_written() -> None:
+    text = "vedu rozmovnyj klub v Neukölln"
+    assert is_latin_typed(text, "uk")
+    assert to_cyrillic(text, "uk") == "веду розмовний клуб в Neukölln"
