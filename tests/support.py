@@ -10,10 +10,10 @@ from collections.abc import AsyncIterator
 import uvicorn
 from starlette.types import ASGIApp
 
-from bot.ports import free_port
+from bot.ports import free_port, free_ports
 from bot.sandbox import KEEP_ALIVE_S
 
-__all__ = ["free_port", "serving"]
+__all__ = ["free_port", "free_ports", "serving"]
 
 
 @contextlib.asynccontextmanager

@@ -12,13 +12,13 @@ from pathlib import Path
 import httpx
 
 from db import migrate
-from tests.support import free_port
+from tests.support import free_ports
 
 
 def test_up_serves_the_chat_and_ctrl_c_stops_every_process(tmp_path: Path) -> None:
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'hubbot.db'}"
     migrate.upgrade(database_url)
-    sandbox_port, bot_port, dashboard_port = free_port(), free_port(), free_port()
+    sandbox_port, bot_port, dashboard_port, nlu_port = free_ports(4)
     env = dict(
         os.environ,
         DATABASE_URL=database_url,
@@ -29,7 +29,7 @@ def test_up_serves_the_chat_and_ctrl_c_stops_every_process(tmp_path: Path) -> No
         PSEUDONYM_KEY="test-pseudonyms",
         # No NLU environment here: the server fails at once and the bot uses its fallback.
         NLU_VENV=str(tmp_path / "no-venv"),
-        NLU_URL=f"http://127.0.0.1:{free_port()}",
+        NLU_URL=f"http://127.0.0.1:{nlu_port}",
     )
     env.pop("TELEGRAM_BOT_TOKEN", None)
     with subprocess.Popen(
