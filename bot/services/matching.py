@@ -6,20 +6,20 @@ the best programme gets 1), the same for what they would like to do, a semantic 
 in [0, 1] for what the words miss ("back home I cooked for weddings of 300 guests"), and at the
 resident's hub: shared meeting times, shared languages, and free places.
 
-The weights were chosen on the development set `eval/match_dev/` (never on `eval/match/`):
-the semantic part counts four times as much as the best word match, because words also pick
-up context ("hospital" in "I interpreted for patients at the hospital") while the life
-situations carry the meaning. In an answer of fewer than SHORT_TEXT words that names a listed
-skill ("Aşçıyım", "Hatte zwanzig Jahre 'nen Kiosk"), the words are the meaning and e5
-knows little of one inflected word or a sentence that says little else, so the semantic part
+The weights were chosen on the development set `content/skills/examples/dev/` (never on
+`eval/match/`): the semantic part counts four times as much as the best word match, because
+words also pick up context ("hospital" in "I interpreted for patients at the hospital") while
+the life situations carry the meaning. In an answer of fewer than SHORT_TEXT words that
+names a listed skill ("Aşçıyım", "Hatte zwanzig Jahre 'nen Kiosk"), the words are the meaning
+and e5 knows little of one inflected word or a sentence that says little else, so the semantic part
 shrinks with the length.
 
 What the resident says they did not do ("à l'hôpital, mais pas infirmier") counts against its
 programme with DENIED_WEIGHT, and so does what they would not like to do, unless the same
 answer names work of that programme ("je cuisine, mais pas de pâtisserie"). The hospital
 around such a story pulls its meaning toward care work; the denial is its one plain statement
-of where it does not go. Chosen on the hard development set (eval/match_dev3/: 144 → 146 of
-180 indirect; 2 and 3 alike, 1 one fewer), checked on every other set (none lost).
+of where it does not go. Chosen on the hard development set (content/skills/examples/dev3/:
+144 → 146 of 180 indirect; 2 and 3 alike, 1 one fewer), checked on every other set (none lost).
 """
 
 from __future__ import annotations

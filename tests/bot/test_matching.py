@@ -139,12 +139,32 @@ def test_the_held_out_and_validation_sets_are_never_part_of_the_content() -> Non
         for path in (skills / "background").glob("*.yml")
         for sentence in yaml.safe_load(path.read_text("utf-8"))
     }
-    for folder in ("match", "match_val", "match_val2"):
+    content |= {
+        str(example["text"]).lower()
+        for path in (skills / "examples").glob("**/*.yml")
+        for example in yaml.safe_load(path.read_text("utf-8"))
+    }
+    for folder in ("match", "match_val", "match_val2", "match_val3"):
         for path in Path(PROJECT_ROOT / "eval" / folder).glob("*.yml"):
             for entry in yaml.safe_load(path.read_text("utf-8")):
                 text = entry["text"].lower()
                 if len(text.split()) >= 3:
                     assert text not in content, f"{folder}/{path.name}: {entry['text']!r}"
+
+
+def test_every_labelled_example_names_programmes_of_the_catalogue() -> None:
+    import yaml
+
+    from db.content_schema import PROGRAMMES
+
+    examples = [
+        example
+        for path in (PROJECT_ROOT / "content" / "skills" / "examples").glob("**/*.yml")
+        for example in yaml.safe_load(path.read_text("utf-8"))
+    ]
+    assert len(examples) > 3000
+    for example in examples:
+        assert example["text"].strip() and set(example["programmes"]) <= set(PROGRAMMES), example
 
 
 class _FixedMeaning:
