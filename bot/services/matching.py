@@ -6,12 +6,12 @@ the best programme gets 1), the same for what they would like to do, a semantic 
 in [0, 1] for what the words miss ("back home I cooked for weddings of 300 guests"), and at the
 resident's hub: shared meeting times, shared languages, and free places.
 
-The weights were chosen on the development set `content/skills/examples/dev/` (never on
-`eval/match/`): the semantic part counts four times as much as the best word match, because
-words also pick up context ("hospital" in "I interpreted for patients at the hospital") while
-the life situations carry the meaning. In an answer of fewer than SHORT_TEXT words that
-names a listed skill ("Aşçıyım", "Hatte zwanzig Jahre 'nen Kiosk"), the words are the meaning
-and e5 knows little of one inflected word or a sentence that says little else, so the semantic part
+The weights were chosen on the development set `eval/match_dev/` (never on `eval/match/`):
+the semantic part counts four times as much as the best word match, because words also pick
+up context ("hospital" in "I interpreted for patients at the hospital") while the life
+situations carry the meaning. In an answer of fewer than SHORT_TEXT words that names a listed
+skill ("Aşçıyım", "Hatte zwanzig Jahre 'nen Kiosk"), the words are the meaning and e5
+knows little of one inflected word or a sentence that says little else, so the semantic part
 shrinks with the length.
 
 What the resident says they did not do ("à l'hôpital, mais pas infirmier") counts against its

@@ -14,6 +14,7 @@ from bot.i18n import Catalogue
 from bot.match_measure import Tally, match_lines, rank_text, write_confusions
 from bot.services.language import MessageLanguage
 from bot.services.matching import ProgrammeMatcher, RunFacts, Wants
+from bot.services.similarity import labelled_examples
 from bot.services.skills import SkillRecogniser
 from bot.services.talent import TalentIntakeHost
 from db.content import read_terms
@@ -139,11 +140,7 @@ def test_the_held_out_and_validation_sets_are_never_part_of_the_content() -> Non
         for path in (skills / "background").glob("*.yml")
         for sentence in yaml.safe_load(path.read_text("utf-8"))
     }
-    content |= {
-        str(example["text"]).lower()
-        for path in (skills / "examples").glob("**/*.yml")
-        for example in yaml.safe_load(path.read_text("utf-8"))
-    }
+    content |= {text.lower() for text, _ in labelled_examples(skills)}
     for folder in ("match", "match_val", "match_val2", "match_val3"):
         for path in Path(PROJECT_ROOT / "eval" / folder).glob("*.yml"):
             for entry in yaml.safe_load(path.read_text("utf-8")):
@@ -153,18 +150,12 @@ def test_the_held_out_and_validation_sets_are_never_part_of_the_content() -> Non
 
 
 def test_every_labelled_example_names_programmes_of_the_catalogue() -> None:
-    import yaml
-
     from db.content_schema import PROGRAMMES
 
-    examples = [
-        example
-        for path in (PROJECT_ROOT / "content" / "skills" / "examples").glob("**/*.yml")
-        for example in yaml.safe_load(path.read_text("utf-8"))
-    ]
+    examples = labelled_examples(PROJECT_ROOT / "content" / "skills")
     assert len(examples) > 3000
-    for example in examples:
-        assert example["text"].strip() and set(example["programmes"]) <= set(PROGRAMMES), example
+    for text, programmes in examples:
+        assert text.strip() and set(programmes) <= set(PROGRAMMES), text
 
 
 class _FixedMeaning:

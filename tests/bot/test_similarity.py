@@ -7,7 +7,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import yaml
 
 from bot.config import Settings
 from bot.services.similarity import (
@@ -15,6 +14,7 @@ from bot.services.similarity import (
     SPREAD,
     ProgrammeSimilarity,
     background_passages,
+    labelled_examples,
     programme_passages,
     segments,
 )
@@ -206,11 +206,7 @@ def test_a_voice_message_without_punctuation_is_read_in_pieces() -> None:
 
 def _situations_only() -> dict[str, list[str]]:
     """Return the demo content's glosses and life situations, without the labelled examples."""
-    examples = {
-        example["text"]
-        for path in (SKILLS / "examples").glob("**/*.yml")
-        for example in yaml.safe_load(path.read_text("utf-8"))
-    }
+    examples = {text for text, _ in labelled_examples(SKILLS)}
     return {
         slug: [text for text in texts if text not in examples]
         for slug, texts in programme_passages(SKILLS).items()
@@ -265,6 +261,7 @@ def test_a_labelled_description_is_a_passage_of_its_first_programme(
     assert "كنت أصلح الكراسي" not in passages["repair-and-make"]
     assert set(passages) == {"digital-lab", "repair-and-make"}
     assert "repair-and-mak" in caplog.text
+    assert labelled_examples(folder)[0][1] == ("digital-lab", "repair-and-make")
 
 
 def test_descriptions_staff_labelled_teach_a_talent_the_passages_miss(tmp_path: Path) -> None:
