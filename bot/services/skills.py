@@ -240,9 +240,18 @@ def token_keys(token: str) -> frozenset[str]:
     for form in forms:
         for stemmer in _STEMMERS[script]:
             stem = stemmer.stemWord(form)
-            if len(stem) >= min_stem:
+            if len(stem) >= min_stem and not _bare_article(stem):
                 keys.add(stem)
     return frozenset(keys)
+
+
+def _bare_article(stem: str) -> bool:
+    """Tell whether a stem is the Arabic article and less than a word ("الفر").
+
+    The Persian stemmer cuts "-اش" off "الفراش" (the bed) and the Arabic one "-ان" off
+    "الفران" (the baker): both leave "الفر", and a father washed in his bed became baking.
+    """
+    return stem.startswith("ال") and len(stem) - 2 < MIN_STEM - 1
 
 
 @lru_cache(maxsize=65536)

@@ -501,3 +501,10 @@ def test_words_that_look_like_a_skill_name_none_here(text: str, language: str, s
 
 def test_a_leak_the_resident_repaired_is_still_plumbing() -> None:
     assert "craft.plumbing" in found_in("je réparais une fuite d'eau chez les voisins", "fr")
+
+
+def test_the_arabic_article_and_two_letters_are_no_stem() -> None:
+    # Stemmers cut "الفراش" (the bed) and "الفران" (the baker) both to "الفر".
+    caring = "سبع سنين اخدم ابوي واعطيه الدوا واقلبه في الفراش"
+    assert "food.baking" not in found_in(caring, "ar")
+    assert "food.baking" in found_in("كنت الفران بالحارة", "ar")
