@@ -52,7 +52,8 @@ _NEGATIONS_BEFORE = frozenset(
     "nicht nie niemals ne pas jamais не "
     "مش مو لا ولا لم لیس نه".split()
 )
-_ARABIC_NEGATIONS_BEFORE = frozenset({"ما"})
+# Maghrebi "ماشي" (not: "أنا ماشي مدرب") is "walking" in the East: Arabic texts only, too.
+_ARABIC_NEGATION_WORDS = "ما ماشي"
 # Egyptian and Levantine negations written as one word ("وأنا ماليش في المطبخ").
 _JOINED_NEGATION_WORDS = "ماليش مليش ماكنتش مكنتش ماعرفش معرفش مابعرفش مبعرفش مابعرف مبعرف"
 # ...unless it ends a conjunction: "قبل ما الإسعاف ييجي", before the ambulance came.
@@ -377,10 +378,11 @@ def tokenise(text: str) -> list[str]:
     return _TOKEN.findall(normalise_for_matching(text))
 
 
-# The family rule's and joined negations' words, normalised like the text they are looked
+# The family rule's and the negations' words, normalised like the text they are looked
 # for in.
 _FAMILY = frozenset(tokenise(_FAMILY_WORDS))
 _JOINED_NEGATIONS = frozenset(tokenise(_JOINED_NEGATION_WORDS))
+_ARABIC_NEGATIONS_BEFORE = frozenset(tokenise(_ARABIC_NEGATION_WORDS))
 _THIRD_PERSON = frozenset(tokenise(_THIRD_PERSON_WORDS))
 _WITH = frozenset(tokenise(_WITH_WORDS))
 _FIRST_PERSON = frozenset(tokenise(_FIRST_PERSON_WORDS))
@@ -512,6 +514,10 @@ class SkillRecogniser:
                 if denied[start] != negated or others[start]:
                     continue
                 closeness = _closeness(token, term)
+                # An everyday word names no skill by a stem it shares with a listed word:
+                # Maghrebi "ماشي" (not) is the stem of "ماشية" (livestock).
+                if closeness < 2 and token in self.not_a_skill:
+                    continue
                 if own is not None and not term.languages & own and closeness == 0:
                     continue
                 if self._phrase_at(term, keys, start):

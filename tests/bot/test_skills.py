@@ -231,6 +231,8 @@ def test_a_word_as_listed_beats_another_skill_that_only_shares_its_start(
     [
         ("ما بعرف اطبخ بس بعرف بيع، فتحت كشك", "ar", "food.cooking", "business.sales"),
         ("ما كنت دكتور، كنت المسؤول عن الكهربا", "ar", "care.medicine", "craft.electrics"),
+        # Maghrebi "ماشي" (not).
+        ("أنا ماشي مدرب، كنت كنترجم فالنادي", "ar", "youth.sports_coaching", "language.interpreting"),
         (
             "Я не варила каву, але вела всю бухгалтерію",
             "uk",
@@ -491,6 +493,8 @@ def test_i_never_thought_i_would_be_a_cook_is_still_a_cook() -> None:
             "fr",
             "craft.plumbing",
         ),
+        # Maghrebi "ماشي" (not) shares its stem with "ماشية" (livestock).
+        ("ولكن ماشي أنا اللي كنزرع", "ar", "green.animal_husbandry"),
         # School grades, not bicycles.
         ("لما البرنامج بتاع الدرجات يهنج كانوا بينادوني", "ar", "craft.bicycle_repair"),
     ],
