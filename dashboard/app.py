@@ -36,6 +36,7 @@ from dashboard.routes import (
     reports,
     retention,
     services,
+    talent_labels,
     translations,
 )
 from dashboard.telegram import ResidentLine
@@ -161,6 +162,7 @@ def create_app(
         *translations.routes,
         *handovers.routes,
         *annotation.routes,
+        *talent_labels.routes,
         *reports.routes,
         *retention.routes,
         *audit_log.routes,

@@ -448,6 +448,29 @@ class Application(Base):
         }
 
 
+class TalentLabel(Base):
+    """The programme a coordinator says a resident's self-description fits, to teach the matcher.
+
+    Only the words go to content/skills/examples/staff/, as staff edited them (names and places
+    taken out), never who wrote them; the copy is deleted with the resident (`/delete`) until
+    it has been exported.
+    """
+
+    __tablename__ = "talent_labels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unique: labelling a description again corrects the label rather than adding another.
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), unique=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    programme: Mapped[str] = mapped_column(String(40))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    exported: Mapped[bool] = mapped_column(default=False)
+
+
 # Broadcasts (issue 6)
 
 

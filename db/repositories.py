@@ -34,6 +34,7 @@ from db.models import (
     Service,
     ServiceText,
     Staff,
+    TalentLabel,
     TalentProfile,
 )
 
@@ -148,7 +149,8 @@ async def delete_resident(session: AsyncSession, *, resident: Resident) -> None:
     await session.execute(delete(Annotation).where(Annotation.message_id.in_(own_messages)))
     await session.execute(delete(MessageLog).where(MessageLog.resident_id == resident.id))
     await session.execute(delete(Handover).where(Handover.resident_id == resident.id))
-    for table in (Application, TalentProfile, FlowProgress, EventRsvp):
+    # A talent label's copy goes too, unless it was exported to content/skills/examples/.
+    for table in (Application, TalentProfile, TalentLabel, FlowProgress, EventRsvp):
         await session.execute(delete(table).where(table.resident_id == resident.id))
     await session.execute(delete(Resident).where(Resident.id == resident.id))
     await session.flush()

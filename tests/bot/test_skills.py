@@ -232,7 +232,12 @@ def test_a_word_as_listed_beats_another_skill_that_only_shares_its_start(
         ("ما بعرف اطبخ بس بعرف بيع، فتحت كشك", "ar", "food.cooking", "business.sales"),
         ("ما كنت دكتور، كنت المسؤول عن الكهربا", "ar", "care.medicine", "craft.electrics"),
         # Maghrebi "ماشي" (not).
-        ("أنا ماشي مدرب، كنت كنترجم فالنادي", "ar", "youth.sports_coaching", "language.interpreting"),
+        (
+            "أنا ماشي مدرب، كنت كنترجم فالنادي",
+            "ar",
+            "youth.sports_coaching",
+            "language.interpreting",
+        ),
         (
             "Я не варила каву, але вела всю бухгалтерію",
             "uk",

@@ -83,6 +83,8 @@ def dashboard_settings(database_url: str, nlu_dir: Path, tmp_path: Path) -> Sett
         # Nothing listens there: a message for a resident finds Telegram down.
         sandbox_port=free_port(),
         nlu_data_dir=nlu_dir,
+        # Talent labels are exported under it: never into the checkout's content/.
+        content_dir=tmp_path / "content",
         models_dir=tmp_path / "models",
         nlu_model_cache=tmp_path / "nlu-cache",
         retrain_config=TINY_NLU / "config.yml",

@@ -10,7 +10,7 @@ from starlette.routing import Mount, Route
 
 from dashboard.accounts import ROLE_RANK
 from dashboard.deps import PUBLIC, PageRoute
-from db.models import AuditEntry, MessageReview, StaffRole
+from db.models import AuditEntry, MessageReview, StaffRole, TalentProfile
 from tests.dashboard.conftest import (
     PASSWORD,
     ContentItems,
@@ -90,7 +90,13 @@ async def test_every_page_refuses_anonymous_and_lower_roles(
     conversations: Conversations,
     content_items: ContentItems,
     draft_broadcast: int,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
+    async with sessionmaker() as session:
+        # The talent label form needs a kept description to label.
+        description = "Ich habe zehn Jahre Fahrräder repariert"
+        session.add(TalentProfile(resident_id=conversations.resident_id, description=description))
+        await session.commit()
     pages = _pages(dashboard_app)
     assert {route.access for route in pages} == set(StaffRole)
     members = {role: await signed_in(role) for role in StaffRole}
