@@ -25,7 +25,16 @@ from bot.config import PROJECT_ROOT
 from bot.i18n import N_, is_rtl
 from bot.text import clean_incoming
 from db.content_schema import PROGRAMMES
-from db.models import Resident, Staff, TalentLabel, TalentProfile
+from db.models import (
+    Application,
+    ApplicationStatus,
+    Programme,
+    ProgrammeRun,
+    Resident,
+    Staff,
+    TalentLabel,
+    TalentProfile,
+)
 
 RECENT_LIMIT = 100
 MEASUREMENT_SETS = PROJECT_ROOT / "eval"
@@ -55,6 +64,10 @@ class DescriptionRow:
     description: str
     language: str
     skills: list[str]
+    # What the resident did with hubbot's recommendations: a declined programme ("Not for me")
+    # is where a coordinator looks first for a misreading.
+    applied: list[str]
+    declined: list[str]
     updated_at: datetime
     label: TalentLabel | None
     labeller: str | None
@@ -93,18 +106,40 @@ async def recent(
             TalentLabel.id.is_not(None), TalentProfile.updated_at.desc(), TalentProfile.resident_id
         ).limit(limit)
     )
+    found = list(rows)
+    applied = await _applied(session, [profile.resident_id for profile, *_ in found])
     return [
         DescriptionRow(
             resident_id=profile.resident_id,
             description=profile.description or "",
             language=language or "",
             skills=list(profile.skills),
+            applied=applied.get(profile.resident_id, []),
+            declined=list(profile.declined),
             updated_at=profile.updated_at,
             label=label,
             labeller=email,
         )
-        for profile, language, label, email in rows
+        for profile, language, label, email in found
     ]
+
+
+async def _applied(session: AsyncSession, resident_ids: list[int]) -> dict[int, list[str]]:
+    """Return the programmes each resident applied to and did not withdraw from."""
+    rows = await session.execute(
+        select(Application.resident_id, Programme.slug)
+        .join(ProgrammeRun, ProgrammeRun.id == Application.run_id)
+        .join(Programme, Programme.id == ProgrammeRun.programme_id)
+        .where(
+            Application.resident_id.in_(resident_ids),
+            Application.status == ApplicationStatus.SUBMITTED,
+        )
+        .order_by(Application.id)
+    )
+    applied: dict[int, list[str]] = {}
+    for resident_id, slug in rows:
+        applied.setdefault(resident_id, []).append(slug)
+    return applied
 
 
 async def label(

@@ -14,7 +14,18 @@ from bot.config import Settings
 from bot.services.similarity import labelled_examples, programme_passages
 from dashboard import talent_labels
 from db import repositories
-from db.models import AuditEntry, Resident, StaffRole, TalentLabel, TalentProfile
+from db.models import (
+    Application,
+    ApplicationStatus,
+    AuditEntry,
+    Hub,
+    Programme,
+    ProgrammeRun,
+    Resident,
+    StaffRole,
+    TalentLabel,
+    TalentProfile,
+)
 from tests.dashboard.conftest import (
     PASSWORD,
     Conversations,
@@ -95,6 +106,42 @@ async def test_a_coordinator_labels_an_edited_description_and_the_matcher_learns
     assert {"talent.label", "talent.export"} <= actions
     listing = await coordinator.get("/talent")
     assert ">yes<" in listing.text
+
+
+async def test_the_page_shows_what_the_resident_did_with_the_recommendations(
+    signed_in: SignedIn,
+    conversations: Conversations,
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    resident_id = conversations.arabic_resident_id
+    async with sessionmaker() as session:
+        hub_id = await session.scalar(select(Hub.id).where(Hub.slug == "berlin"))
+        assert hub_id is not None
+        runs = {}
+        for slug in ("repair-and-make", "digital-lab", "kitchen-lab"):
+            programme = Programme(slug=slug, names={"de": slug})
+            session.add(programme)
+            await session.flush()
+            runs[slug] = ProgrammeRun(
+                programme_id=programme.id, hub_id=hub_id, capacity=10, coordinator_name="Ana"
+            )
+            session.add(runs[slug])
+        await session.flush()
+        session.add(Application(resident_id=resident_id, run_id=runs["digital-lab"].id))
+        withdrawn = ApplicationStatus.WITHDRAWN
+        session.add(
+            Application(resident_id=resident_id, run_id=runs["kitchen-lab"].id, status=withdrawn)
+        )
+        session.add(
+            TalentProfile(
+                resident_id=resident_id, description=DESCRIPTION, declined=["repair-and-make"]
+            )
+        )
+        await session.commit()
+    coordinator = await signed_in(StaffRole.COORDINATOR)
+    listing = await coordinator.get("/talent")
+    assert '<td class="applied">digital-lab</td>' in listing.text
+    assert '<td class="declined">repair-and-make</td>' in listing.text
 
 
 async def test_relabelling_replaces_the_label_and_an_export_writes_a_text_once(
