@@ -196,27 +196,31 @@ async def export_pending(
             select(TalentLabel).where(TalentLabel.exported.is_(False)).order_by(TalentLabel.id)
         )
     )
-    report = await asyncio.to_thread(_write, examples_dir, measurement_sets, pending)
+    # Plain values into the thread: the ORM rows belong to the session's event loop.
+    labels = [(row.text, row.language, row.programme) for row in pending]
+    report = await asyncio.to_thread(_write, examples_dir, measurement_sets, labels)
     for row in pending:
         row.exported = True
     await session.flush()
     return report
 
 
-def _write(examples_dir: Path, measurement_sets: Path, labels: list[TalentLabel]) -> LabelExport:
+def _write(
+    examples_dir: Path, measurement_sets: Path, labels: list[tuple[str, str, str]]
+) -> LabelExport:
     measured = _texts_of(measurement_sets.glob("match*/*.yml"))
     present = _texts_of(examples_dir.glob("*.yml"))
     written = already = refused = 0
     by_language: dict[str, list[dict[str, object]]] = {}
-    for row in labels:
-        if row.text in measured:
+    for text, language, programme in labels:
+        if text in measured:
             refused += 1
-        elif row.text in present:
+        elif text in present:
             already += 1
         else:
-            present.add(row.text)
-            by_language.setdefault(row.language, []).append(
-                {"text": row.text, "programmes": [row.programme], "kind": "staff"}
+            present.add(text)
+            by_language.setdefault(language, []).append(
+                {"text": text, "programmes": [programme], "kind": "staff"}
             )
             written += 1
     examples_dir.mkdir(parents=True, exist_ok=True)
