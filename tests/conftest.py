@@ -11,7 +11,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from playwright.async_api import Page, async_playwright
+from playwright.async_api import ConsoleMessage, Page, async_playwright
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp
@@ -136,6 +136,28 @@ def sandbox_config() -> SandboxConfig:
 async def sandbox_server(serve_asgi: ServeAsgi, sandbox_config: SandboxConfig) -> str:
     """Serve a fresh sandbox and return its base URL, e.g. http://127.0.0.1:41234."""
     return await serve_asgi(create_sandbox_app(sandbox_config))
+
+
+def console_errors(page: Page, *, expected: str | None = None) -> list[str]:
+    """Collect the page's console errors from now on; a browser test asserts there are none.
+
+    `expected` leaves out the errors that contain it (a form refused on purpose logs its 400).
+    """
+    errors: list[str] = []
+
+    def note(message: ConsoleMessage) -> None:
+        if message.type == "error" and (expected is None or expected not in message.text):
+            errors.append(message.text)
+
+    page.on("console", note)
+    return errors
+
+
+async def sign_in_on(page: Page, email: str, password: str) -> None:
+    """Fill in the dashboard's sign-in form on the page and send it."""
+    await page.get_by_label("E-mail address").fill(email)
+    await page.get_by_label("Password").fill(password)
+    await page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.fixture

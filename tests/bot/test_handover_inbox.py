@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
-from playwright.async_api import ConsoleMessage, Page
+from playwright.async_api import Page
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.application import HubbotApplication
@@ -20,7 +20,7 @@ from dashboard.accounts import add_account
 from db.models import StaffRole
 from tests.bot.harness import SandboxResident, visible
 from tests.bot.test_first_conversation import onboard
-from tests.conftest import ServeAsgi
+from tests.conftest import ServeAsgi, console_errors, sign_in_on
 from tests.dashboard.conftest import KEYS, PASSWORD
 from tests.fakes import FakeLibreTranslate
 
@@ -95,18 +95,10 @@ async def test_staff_reply_in_the_dashboard_arrives_in_arabic_and_the_answer_com
     await person.reply()
     await staff_member.replies()
 
-    problems: list[str] = []
-
-    def note(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            problems.append(message.text)
-
     page = browser_page
-    page.on("console", note)
+    problems = console_errors(page)
     await page.goto(f"{dashboard_url}/handovers")
-    await page.get_by_label("E-mail address").fill(STAFF_EMAIL)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+    await sign_in_on(page, STAFF_EMAIL, PASSWORD)
     await page.wait_for_url(f"{dashboard_url}/handovers")
     await page.locator("tr.handover.open a").first.click()
     await page.wait_for_url(f"{dashboard_url}/handovers/*")

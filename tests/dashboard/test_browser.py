@@ -7,7 +7,7 @@ import re
 
 import httpx
 import pytest
-from playwright.async_api import ConsoleMessage, Page
+from playwright.async_api import Page
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
@@ -23,7 +23,7 @@ from tests.bot.broadcasting.support import (
     worker_settings,
 )
 from tests.bot.harness import visible
-from tests.conftest import ServeAsgi
+from tests.conftest import ServeAsgi, console_errors, sign_in_on
 from tests.dashboard.conftest import KEYS, PASSWORD, TRANSLATION, Conversations, email_of
 
 
@@ -42,19 +42,11 @@ async def test_sign_in_filter_unanswered_open_conversation(
     # serve_asgi comes after the database fixtures, so the server stops before they close.
     settings = dashboard_settings.model_copy(update={"dashboard_secure_cookies": secure_cookies})
     base = await serve_asgi(create_app(settings, sessionmaker=sessionmaker, keys=KEYS))
-    problems: list[str] = []
-
-    def note(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            problems.append(message.text)
-
-    browser_page.on("console", note)
+    problems = console_errors(browser_page)
     page = browser_page
     await page.goto(f"{base}/conversations")
     assert page.url.startswith(f"{base}/login")
-    await page.get_by_label("E-mail address").fill(email_of(StaffRole.STAFF))
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+    await sign_in_on(page, email_of(StaffRole.STAFF), PASSWORD)
     await page.wait_for_url(f"{base}/conversations")
     await page.get_by_label("Unanswered", exact=True).check()
     await page.get_by_role("button", name="Filter").click()
@@ -99,16 +91,10 @@ async def test_send_a_broadcast(
         create_app(settings, sessionmaker=sessionmaker, keys=KEYS, translation=TRANSLATION)
     )
     page = browser_page
-    problems: list[str] = []
-    page.on(
-        "console",
-        lambda message: problems.append(message.text) if message.type == "error" else None,
-    )
+    problems = console_errors(page)
 
     await page.goto(f"{base}/broadcasts")
-    await page.get_by_label("E-mail address").fill(email_of(StaffRole.COORDINATOR))
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+    await sign_in_on(page, email_of(StaffRole.COORDINATOR), PASSWORD)
     await page.wait_for_url(f"{base}/broadcasts")
     await page.get_by_role("link", name="New broadcast").click()
     await page.get_by_label("Message").fill("Sommerfest am Samstag ab 15 Uhr")

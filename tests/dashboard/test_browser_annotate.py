@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import ConsoleMessage, Page, expect
+from playwright.async_api import Page, expect
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from dashboard import create_app
 from db.models import StaffRole
-from tests.conftest import ServeAsgi
+from tests.conftest import ServeAsgi, console_errors, sign_in_on
 from tests.dashboard.conftest import KEYS, PASSWORD, Conversations, email_of
 from tests.fakes import FakeNlu
 
@@ -35,18 +35,10 @@ async def test_annotate_an_unanswered_question_and_retrain(
         }
     )
     base = await serve_asgi(create_app(settings, sessionmaker=sessionmaker, keys=KEYS))
-    problems: list[str] = []
-
-    def note(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            problems.append(message.text)
-
     page = browser_page
-    page.on("console", note)
+    problems = console_errors(page)
     await page.goto(f"{base}/conversations")
-    await page.get_by_label("E-mail address").fill(email_of(StaffRole.COORDINATOR))
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+    await sign_in_on(page, email_of(StaffRole.COORDINATOR), PASSWORD)
     await page.wait_for_url(f"{base}/conversations")
     await page.get_by_label("Unanswered", exact=True).check()
     await page.get_by_role("button", name="Filter").click()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import ConsoleMessage, Page
+from playwright.async_api import Page
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from dashboard import create_app
 from db.models import Answer, StaffRole
-from tests.conftest import ServeAsgi
+from tests.conftest import ServeAsgi, console_errors, sign_in_on
 from tests.dashboard.conftest import KEYS, PASSWORD, ContentItems, email_of
 
 NEW_ARABIC = "للبحث عن سكن، تعال إلى {hub} يوم الثلاثاء."
@@ -28,18 +28,10 @@ async def test_edit_an_answer_in_arabic(
     # serve_asgi comes after the database fixtures, so the server stops before they close.
     settings = dashboard_settings.model_copy(update={"dashboard_secure_cookies": False})
     base = await serve_asgi(create_app(settings, sessionmaker=sessionmaker, keys=KEYS))
-    problems: list[str] = []
-
-    def note(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            problems.append(message.text)
-
-    browser_page.on("console", note)
+    problems = console_errors(browser_page)
     page = browser_page
     await page.goto(f"{base}/content")
-    await page.get_by_label("E-mail address").fill(email_of(StaffRole.COORDINATOR))
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+    await sign_in_on(page, email_of(StaffRole.COORDINATOR), PASSWORD)
     await page.wait_for_url(f"{base}/content")
     await page.locator("tr.item", has_text="housing").get_by_role("link").click()
     await page.wait_for_url(f"**/content/answers/{content_items.answer_id}")

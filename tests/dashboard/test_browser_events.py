@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from playwright.async_api import ConsoleMessage, Locator, Page
+from playwright.async_api import Locator, Page
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -14,7 +14,7 @@ from bot.services.events import EventService
 from bot.services.translation import TermShield, TranslationService
 from dashboard import create_app
 from db.models import Event, StaffRole
-from tests.conftest import ServeAsgi
+from tests.conftest import ServeAsgi, console_errors, sign_in_on
 from tests.dashboard.conftest import KEYS, PASSWORD, ContentItems, email_of
 
 
@@ -31,14 +31,8 @@ async def test_add_an_event(
     # serve_asgi comes after the database fixtures, so the server stops before they close.
     settings = dashboard_settings.model_copy(update={"dashboard_secure_cookies": False})
     base = await serve_asgi(create_app(settings, sessionmaker=sessionmaker, keys=KEYS))
-    problems: list[str] = []
-
-    def note(message: ConsoleMessage) -> None:
-        # The refused form below answers 400 on purpose; chromium logs that as an error.
-        if message.type == "error" and "status of 400" not in message.text:
-            problems.append(message.text)
-
-    browser_page.on("console", note)
+    # The refused form below answers 400 on purpose; chromium logs that as an error.
+    problems = console_errors(browser_page, expected="status of 400")
     page = browser_page
 
     def field(name: str) -> Locator:
@@ -46,9 +40,7 @@ async def test_add_an_event(
         return page.locator(f'form.details [name="{name}"]')
 
     await page.goto(f"{base}/content")
-    await page.get_by_label("E-mail address").fill(email_of(StaffRole.COORDINATOR))
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+    await sign_in_on(page, email_of(StaffRole.COORDINATOR), PASSWORD)
     await page.wait_for_url(f"{base}/content")
     await page.get_by_role("link", name="Events").click()
     await page.wait_for_url(f"{base}/content?kind=events")
