@@ -58,6 +58,10 @@ _ARABIC_NEGATION_WORDS = "ما ماشي"
 _JOINED_NEGATION_WORDS = "ماليش مليش ماكنتش مكنتش ماعرفش معرفش مابعرفش مبعرفش مابعرف مبعرف"
 # ...unless it ends a conjunction: "قبل ما الإسعاف ييجي", before the ambulance came.
 _ARABIC_CONJUNCTIONS_WITH_MA = frozenset("قبل بعد کل مثل متل زی حسب طول عن لحد".split())
+# "we lived without electricity", "ولدت بالليل وبلا كهربا": the word after "without" is
+# something the resident lacked, not a skill. Only that one word: "بدون شهادة كنت ممرضة" (without
+# a certificate I was a nurse) still names nursing.
+_WITHOUT = frozenset("without ohne sans без بلا بدون".split())
 _NEGATIONS_AFTER_PREFIXES = ("degil", "نیست", "نبود", "نمیتون", "نمیتوان", "نمیدون", "نمیدان")
 _RESTRICTIVE = frozenset(
     "only just nur bloss seulement que qu только тільки лише بس فقط sadece".split()
@@ -318,7 +322,9 @@ def _negated(tokens: Sequence[str], clauses: Sequence[int], language: str | None
                     break
                 negated[other] = True
             continue
-        if (token in negations or token.startswith("n'")) and not _restricts(tokens, index):
+        if _without_clitic(token) in _WITHOUT:
+            scope = range(index + 1, min(len(tokens), index + 2))
+        elif (token in negations or token.startswith("n'")) and not _restricts(tokens, index):
             scope = range(index + 1, min(len(tokens), index + 1 + NEGATED_AFTER))
         elif token.startswith(_NEGATIONS_AFTER_PREFIXES):
             scope = range(max(0, index - NEGATED_BEFORE), index)
@@ -520,7 +526,7 @@ class SkillRecogniser:
                     continue
                 if own is not None and not term.languages & own and closeness == 0:
                     continue
-                if self._phrase_at(term, keys, start):
+                if self._phrase_at(term, tokens, keys, start):
                     found.append((start, len(term.tokens), term, closeness))
         # Longest first; at one place the word as listed before a shared stem before a prefix
         # ("طبخ" is listed as cooking; a prefix must not hand it to another skill first).
@@ -572,12 +578,17 @@ class SkillRecogniser:
                 seen[id(term)] = term
         return list(seen.values())
 
-    @staticmethod
-    def _phrase_at(term: _Term, keys: Sequence[frozenset[str]], start: int) -> bool:
+    def _phrase_at(
+        self, term: _Term, tokens: Sequence[str], keys: Sequence[frozenset[str]], start: int
+    ) -> bool:
         if start + len(term.tokens) > len(keys):
             return False
+        # Inside a phrase too, a word listed as no skill counts only as written: "كل ولاد
+        # المخيم" (all the camp's kids) is not "كل الولادات" (all the births) by its stem.
         return all(
-            keys[start + offset] & token_keys(word)
+            tokens[start + offset] == word
+            if tokens[start + offset] in self.not_a_skill
+            else keys[start + offset] & token_keys(word)
             for offset, word in enumerate(term.tokens)
             if offset > 0
         )

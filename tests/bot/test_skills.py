@@ -502,10 +502,29 @@ def test_i_never_thought_i_would_be_a_cook_is_still_a_cook() -> None:
         ("ولكن ماشي أنا اللي كنزرع", "ar", "green.animal_husbandry"),
         # School grades, not bicycles.
         ("لما البرنامج بتاع الدرجات يهنج كانوا بينادوني", "ar", "craft.bicycle_repair"),
+        # "ولاد" (kids) inside a phrase is not the stem of "الولادات" (births).
+        ("صلحت بسكليتات كل ولاد المخيم", "ar", "care.midwifery"),
+        # "بالصدفة" (by chance) is no mother-of-pearl inlay, "ما في مكيف" no air conditioning job.
+        ("لقيت الشغل بالصدفة بمطعم", "ar", "craft.handicrafts"),
+        ("بدرّس انجليزي بمدرسة حكومية وما في مكيف بالصف", "ar", "craft.electronics_repair"),
     ],
 )
 def test_words_that_look_like_a_skill_name_none_here(text: str, language: str, skill: str) -> None:
     assert skill not in found_in(text, language)
+
+
+def test_what_the_resident_lived_without_is_no_skill() -> None:
+    midwife = "اكتر من ٢٠٠ ولد طلعوا على ايدي بالليل وبلا كهربا احيانا"
+    assert "craft.electrics" not in found_in(midwife, "ar")
+    assert "care.midwifery" in found_in(midwife, "ar")
+    # Only the word after "without": the trade named after it still counts.
+    assert "care.nursing" in found_in("بدون شهادة كنت ممرضة بالمستشفى", "ar")
+    assert "craft.electrics" in found_in("ohne Papiere habe ich als Elektriker gearbeitet", "de")
+
+
+def test_births_are_still_midwifery_where_they_are_named() -> None:
+    assert "care.midwifery" in found_in("ولّدت كل الولادات بالقرية عشرين سنة", "ar")
+    assert "care.childcare" in found_in("كانت الجارات يخلون عندي ولادهم", "ar")
 
 
 def test_a_leak_the_resident_repaired_is_still_plumbing() -> None:
