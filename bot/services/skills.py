@@ -98,6 +98,9 @@ _FAMILY_WORDS = (
 # else too ("il y a", "il faut" are no one). Not "they": "they spoke only Arabic" is often
 # whom the resident interpreted for.
 _THIRD_PERSON_WORDS = "he she er sie il elle он она він вона هو هي او"
+# "واحد منهم هسه بكلية الهندسة", one of them is at engineering school now: a mentor's pupil,
+# not the mentor. Counted like a family member, near the start of its clause.
+_ONE_OF_THEM_WORDS = "منهم منهن them eux них ihnen"
 _IMPERSONAL_AFTER_IL = frozenset({"y", "faut"})
 _WITH_WORDS = "with mit avec с з со مع ويا وياه با"
 _FIRST_PERSON_WORDS = (
@@ -346,7 +349,11 @@ def _someone_elses(tokens: Sequence[str], clauses: Sequence[int]) -> list[bool]:
         if token in _THIRD_PERSON and opens_clause:
             if tokens[index + 1 : index + 2] and tokens[index + 1] in _IMPERSONAL_AFTER_IL:
                 continue
-        elif token not in _FAMILY and _without_clitic(token) not in _FAMILY:
+        elif (
+            token not in _FAMILY
+            and _without_clitic(token) not in _FAMILY
+            and token not in _ONE_OF_THEM
+        ):
             continue
         if index and tokens[index - 1] in _WITH:
             continue
@@ -390,6 +397,7 @@ _FAMILY = frozenset(tokenise(_FAMILY_WORDS))
 _JOINED_NEGATIONS = frozenset(tokenise(_JOINED_NEGATION_WORDS))
 _ARABIC_NEGATIONS_BEFORE = frozenset(tokenise(_ARABIC_NEGATION_WORDS))
 _THIRD_PERSON = frozenset(tokenise(_THIRD_PERSON_WORDS))
+_ONE_OF_THEM = frozenset(tokenise(_ONE_OF_THEM_WORDS))
 _WITH = frozenset(tokenise(_WITH_WORDS))
 _FIRST_PERSON = frozenset(tokenise(_FIRST_PERSON_WORDS))
 _MINE = frozenset(tokenise(_MINE_WORDS))

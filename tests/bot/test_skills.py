@@ -522,6 +522,12 @@ def test_what_the_resident_lived_without_is_no_skill() -> None:
     assert "craft.electrics" in found_in("ohne Papiere habe ich als Elektriker gearbeitet", "de")
 
 
+def test_what_one_of_the_residents_pupils_studies_now_is_not_their_skill() -> None:
+    mentor = "أساعدهم بالدروس وأحچي وياهم عن المستقبل. واحد منهم هسه بكلية الهندسة"
+    assert "craft.engineering" not in found_in(mentor, "ar")
+    assert "craft.engineering" in found_in("انا درست بكلية الهندسة", "ar")
+
+
 def test_births_are_still_midwifery_where_they_are_named() -> None:
     assert "care.midwifery" in found_in("ولّدت كل الولادات بالقرية عشرين سنة", "ar")
     assert "care.childcare" in found_in("كانت الجارات يخلون عندي ولادهم", "ar")
