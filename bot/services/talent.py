@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import LANGUAGES
-from bot.services.e5_engine import TUNED_ENGINE
 from bot.services.language import MessageLanguage
 from bot.services.matching import ProgrammeMatcher, Recommendation, RunFacts, Wants
 from bot.services.similarity import (
@@ -223,7 +222,7 @@ def build_talent_service(
     *,
     semantic: bool,
     cache_dir: Path | None = None,
-    engine: Path | None = TUNED_ENGINE,
+    engine: Path | None = None,
     languages: MessageLanguage | None = None,
 ) -> TalentService:
     """Build the talent service from the taxonomy folder, with or without the embedding model."""

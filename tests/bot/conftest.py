@@ -42,10 +42,12 @@ SEARCH = IntentSearch(read_examples(PROJECT_ROOT / "nlu_data" / "data"))
 SAFETY = SafetyCheck.load(PROJECT_ROOT / "content")
 TERMS = read_terms(PROJECT_ROOT / "content")
 LANGUAGE = MessageLanguage(office_terms=set(TERMS))
+SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
 TALENT = build_talent_service(
     PROJECT_ROOT / "content" / "skills",
     semantic=True,
-    cache_dir=Settings(_env_file=None).embedding_cache,  # type: ignore[call-arg]
+    cache_dir=SETTINGS.embedding_cache,
+    engine=SETTINGS.e5_engine,
 )
 FLOWS = FlowService(load_definitions(), {INTAKE: TALENT.host})
 

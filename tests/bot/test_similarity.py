@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 from bot.config import Settings
@@ -13,6 +14,7 @@ from bot.services.similarity import (
     RUN_ON_PIECE,
     SPREAD,
     ProgrammeSimilarity,
+    _products,
     background_passages,
     labelled_examples,
     programme_passages,
@@ -20,7 +22,9 @@ from bot.services.similarity import (
 )
 
 SKILLS = Path(__file__).resolve().parents[2] / "content" / "skills"
-CACHE = Settings(_env_file=None).embedding_cache  # type: ignore[call-arg]
+SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
+# The content's passages are embedded once, in the shared cache, by the engine hubbot runs on.
+CACHE, ENGINE = SETTINGS.embedding_cache, SETTINGS.e5_engine
 
 PASSAGES = {
     "kitchen-lab": ["I cooked every day for a big family", "baking bread at dawn"],
@@ -170,10 +174,10 @@ def test_the_life_around_a_skill_does_not_outweigh_it() -> None:
         "the lights went out."
     )
     passages = programme_passages(SKILLS)
-    whole_only = ProgrammeSimilarity(passages, cache_dir=CACHE).scores(story)
+    whole_only = ProgrammeSimilarity(passages, cache_dir=CACHE, engine=ENGINE).scores(story)
     assert max(whole_only, key=lambda slug: whole_only[slug]) == "care-circle"
     in_parts = ProgrammeSimilarity(
-        passages, background=background_passages(SKILLS), cache_dir=CACHE
+        passages, background=background_passages(SKILLS), cache_dir=CACHE, engine=ENGINE
     ).scores(story)
     assert max(in_parts, key=lambda slug: in_parts[slug]) == "repair-and-make"
 
@@ -195,11 +199,13 @@ def test_a_voice_message_without_punctuation_is_read_in_pieces() -> None:
     # The labelled examples hold long introductions like this one, so the mechanism is shown
     # on the life situations alone; the full content reads the story right as well.
     situations = _situations_only()
-    whole_only = ProgrammeSimilarity(situations, cache_dir=CACHE).scores(story)
+    whole_only = ProgrammeSimilarity(situations, cache_dir=CACHE, engine=ENGINE).scores(story)
     assert max(whole_only, key=lambda slug: whole_only[slug]) != "kitchen-lab"
     background = background_passages(SKILLS)
     for passages in (situations, programme_passages(SKILLS)):
-        in_pieces = ProgrammeSimilarity(passages, background=background, cache_dir=CACHE)
+        in_pieces = ProgrammeSimilarity(
+            passages, background=background, cache_dir=CACHE, engine=ENGINE
+        )
         scores = in_pieces.scores(story)
         assert max(scores, key=lambda slug: scores[slug]) == "kitchen-lab"
 
@@ -278,8 +284,10 @@ def test_descriptions_staff_labelled_teach_a_talent_the_passages_miss(tmp_path: 
             )
         ),
     )
-    before = ProgrammeSimilarity(programme_passages(without), cache_dir=CACHE).scores(drafting)
-    after = ProgrammeSimilarity(programme_passages(staff_labelled), cache_dir=CACHE)
+    before = ProgrammeSimilarity(
+        programme_passages(without), cache_dir=CACHE, engine=ENGINE
+    ).scores(drafting)
+    after = ProgrammeSimilarity(programme_passages(staff_labelled), cache_dir=CACHE, engine=ENGINE)
     assert max(before, key=lambda slug: before[slug]) == "repair-and-make"
     scores = after.scores(drafting)
     assert max(scores, key=lambda slug: scores[slug]) == "digital-lab"
@@ -290,7 +298,10 @@ def _counting_batches(
 ) -> tuple[ProgrammeSimilarity, list[list[str]]]:
     """Return the demo content's similarity and the list its embedding batches are noted in."""
     similarity = ProgrammeSimilarity(
-        programme_passages(SKILLS), background=background_passages(SKILLS), cache_dir=CACHE
+        programme_passages(SKILLS),
+        background=background_passages(SKILLS),
+        cache_dir=CACHE,
+        engine=ENGINE,
     )
     similarity.warm_up()
     model = similarity._model
@@ -335,3 +346,14 @@ def test_a_story_is_read_in_parts_only_where_its_words_point_elsewhere(
     agreeing = similarity.scores(story, words_lead="care-circle")
     assert max(agreeing, key=lambda slug: agreeing[slug]) == "care-circle"
     assert batches == [[story]]
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 5])
+def test_a_story_in_parts_is_scored_as_one_product(parts: int) -> None:
+    """The parts of a story are multiplied one by one or together, with the same result."""
+    rng = np.random.default_rng(parts)
+    queries = rng.standard_normal((parts, 384), dtype=np.float32)
+    matrix = rng.standard_normal((384, 700), dtype=np.float32)
+    products = _products(queries, matrix)
+    assert products.shape == (parts, 700)
+    assert np.allclose(products, queries @ matrix, atol=1e-4)
