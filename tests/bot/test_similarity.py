@@ -357,3 +357,24 @@ def test_a_story_in_parts_is_scored_as_one_product(parts: int) -> None:
     products = _products(queries, matrix)
     assert products.shape == (parts, 700)
     assert np.allclose(products, queries @ matrix, atol=1e-4)
+
+
+def test_the_views_scored_side_by_side_are_the_mean_of_each_view(tmp_path: Path) -> None:
+    """Both views are scored at once, in threads of their own, and each counts alike."""
+    background = ["We fled the war with our children", "My mother was in hospital for months"]
+    texts = ["I fixed phones at the market", "we fled, and then I baked bread for the camp"]
+
+    def read(views: tuple[bool, ...]) -> tuple[np.ndarray, np.ndarray]:
+        similarity = ProgrammeSimilarity(
+            PASSAGES, background=background, cache_dir=tmp_path, views=views, engine=ENGINE
+        )
+        similarity.warm_up()
+        return similarity._read(texts)  # type: ignore[no-any-return]
+
+    (passage, passage_background), (query, query_background) = read((False,)), read((True,))
+    closeness, background_closeness = read((False, True))
+    assert closeness.shape == (2, len(PASSAGES))
+    assert np.allclose(closeness, (passage + query) / 2, atol=1e-6)
+    both_backgrounds = (passage_background + query_background) / 2
+    assert np.allclose(background_closeness, both_backgrounds, atol=1e-6)
+    assert not np.allclose(passage, query, atol=1e-3), "the views differ: the mean says something"
