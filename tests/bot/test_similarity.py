@@ -13,8 +13,10 @@ from bot.config import Settings
 from bot.services.similarity import (
     RUN_ON_PIECE,
     SPREAD,
+    TOP_K,
     ProgrammeSimilarity,
     _products,
+    _top_mean,
     background_passages,
     labelled_examples,
     programme_passages,
@@ -348,9 +350,16 @@ def test_a_story_is_read_in_parts_only_where_its_words_point_elsewhere(
     assert batches == [[story]]
 
 
+def test_a_programme_many_passages_fit_outranks_one_a_handful_fit_a_little_better() -> None:
+    """Eight passages at 0.7 say more than five at 0.8 and nothing else (session 23's TOP_K)."""
+    handful = np.array([[0.8] * 5 + [0.0] * 20], dtype=np.float32)
+    many = np.array([[0.7] * 8 + [0.0] * 17], dtype=np.float32)
+    assert _top_mean(many, TOP_K)[0] > _top_mean(handful, TOP_K)[0]
+
+
 @pytest.mark.parametrize("parts", [1, 2, 3, 5])
 def test_a_story_in_parts_is_scored_as_one_product(parts: int) -> None:
-    """The parts of a story are multiplied one by one or together, with the same result."""
+    """A story's parts, multiplied slice by slice (the last one partial), make the whole product."""
     rng = np.random.default_rng(parts)
     queries = rng.standard_normal((parts, 384), dtype=np.float32)
     matrix = rng.standard_normal((384, 700), dtype=np.float32)
