@@ -159,6 +159,13 @@ def eval_match(
         Path | None,
         typer.Option(help="Folder of labelled self-descriptions (default: eval/match)."),
     ] = None,
+    leave_out: Annotated[
+        bool,
+        typer.Option(
+            help="Take the folder's descriptions out of the labelled examples first, so that a "
+            "set of content/skills/examples/ is measured as if it had never been added."
+        ),
+    ] = False,
 ) -> None:
     """Top-1 and top-3 programme accuracy per language, beside the zero-shot baseline."""
     import sys
@@ -166,7 +173,12 @@ def eval_match(
     from bot.match_measure import eval_match as run_eval
 
     settings = _settings()
-    run_eval(settings, eval_dir=data or PROJECT_ROOT / "eval" / "match", out=sys.stdout)
+    run_eval(
+        settings,
+        eval_dir=data or PROJECT_ROOT / "eval" / "match",
+        out=sys.stdout,
+        leave_out=leave_out,
+    )
 
 
 @app.command()

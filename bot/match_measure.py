@@ -146,13 +146,22 @@ def _rate(hits: list[bool]) -> str:
     return f"{sum(hits) / len(hits):.3f}" if hits else "  -  "
 
 
-def eval_match(settings: Settings, *, eval_dir: Path, out: TextIO) -> dict[str, Tally]:
-    """Print top-1/top-3 per language and kind for hubbot and the zero-shot baseline."""
+def eval_match(
+    settings: Settings, *, eval_dir: Path, out: TextIO, leave_out: bool = False
+) -> dict[str, Tally]:
+    """Print top-1/top-3 per language and kind for hubbot and the zero-shot baseline.
+
+    `leave_out`: the descriptions of `eval_dir` are no passages (an example set of
+    content/skills/examples/ would otherwise find itself, each description at cosine 1).
+    """
+    sets = read_labelled(eval_dir)
+    left_out = {item.text for items in sets.values() for item in items} if leave_out else set()
     matcher = build_talent_service(
         settings.content_dir / "skills",
         semantic=settings.match_semantic,
         cache_dir=settings.embedding_cache,
         engine=settings.e5_engine,
+        left_out_examples=left_out,
     ).matcher
     baseline = ProgrammeSimilarity(
         {slug: [d] for slug, d in BASELINE_DESCRIPTIONS.items()},
@@ -164,7 +173,6 @@ def eval_match(settings: Settings, *, eval_dir: Path, out: TextIO) -> dict[str, 
         scores = baseline.closeness(text)
         return sorted(scores, key=lambda slug: -scores[slug])
 
-    sets = read_labelled(eval_dir)
     matcher.similarity("warm up")
     baseline.warm_up()
     results: dict[str, Tally] = {}

@@ -48,7 +48,7 @@ import os
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -99,11 +99,13 @@ PRODUCT_SLICE = 256
 EMBED_BATCH = 32
 
 
-def programme_passages(taxonomy_dir: Path) -> dict[str, list[str]]:
+def programme_passages(
+    taxonomy_dir: Path, *, left_out: Collection[str] = ()
+) -> dict[str, list[str]]:
     """Return, per programme, its skills' glosses and life situations and residents' examples.
 
     A skill's passages go to the programme it leads to first; an example goes to the first
-    programme staff labelled it with.
+    programme staff labelled it with, unless it is `left_out`.
     """
     entries = yaml.safe_load((taxonomy_dir / "taxonomy.yml").read_text("utf-8"))["skills"]
     programme_of = {entry["id"]: entry["programmes"][0] for entry in entries}
@@ -115,6 +117,8 @@ def programme_passages(taxonomy_dir: Path) -> dict[str, list[str]]:
             if skill_id in programme_of:
                 passages[programme_of[skill_id]].extend(str(text) for text in sentences)
     for text, programmes in labelled_examples(taxonomy_dir):
+        if text in left_out:
+            continue
         if programmes[0] not in passages:
             # A mistyped label would otherwise become a programme nobody can join.
             logger.warning("example %r labelled with unknown programme %r", text, programmes[0])

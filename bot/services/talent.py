@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -224,11 +224,16 @@ def build_talent_service(
     cache_dir: Path | None = None,
     engine: Path | None = None,
     languages: MessageLanguage | None = None,
+    left_out_examples: Collection[str] = (),
 ) -> TalentService:
-    """Build the talent service from the taxonomy folder, with or without the embedding model."""
+    """Build the talent service from the taxonomy folder, with or without the embedding model.
+
+    `left_out_examples`: labelled descriptions that are no passages (`hubbot eval match
+    --leave-out`).
+    """
     similarity = (
         ProgrammeSimilarity(
-            programme_passages(skills_dir),
+            programme_passages(skills_dir, left_out=left_out_examples),
             background=background_passages(skills_dir),
             cache_dir=cache_dir,
             engine=engine,

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+import bot.match_measure
 from bot.config import PROJECT_ROOT, Settings
 from bot.i18n import Catalogue
-from bot.match_measure import Tally, match_lines, rank_text, write_confusions
+from bot.match_measure import Tally, eval_match, match_lines, rank_text, write_confusions
 from bot.services.language import MessageLanguage
 from bot.services.matching import ProgrammeMatcher, RunFacts, Wants
 from bot.services.similarity import labelled_examples
@@ -246,6 +247,34 @@ def test_eval_match_names_the_programmes_it_confuses() -> None:
         "confused on indirect descriptions (expected -> ranked first, count, where)"
     )
     assert lines[indirect + 1].split() == ["language-bridges", "->", "care-circle", "3", "ar", "fr"]
+
+
+@pytest.mark.parametrize("leave_out", [False, True])
+def test_eval_match_can_measure_an_example_set_as_if_it_were_never_added(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, leave_out: bool
+) -> None:
+    text, programmes = labelled_examples(PROJECT_ROOT / "content" / "skills")[0]
+    (tmp_path / "ar.yml").write_text(
+        json.dumps(
+            [{"text": text, "programmes": list(programmes), "kind": "indirect"}],
+            ensure_ascii=False,
+        ),
+        "utf-8",
+    )
+    built: list[set[str]] = []
+    build = bot.match_measure.build_talent_service
+
+    def recording(*args: object, left_out_examples: set[str], **kwargs: object) -> object:
+        built.append(left_out_examples)
+        return build(*args, left_out_examples=left_out_examples, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(bot.match_measure, "build_talent_service", recording)
+    settings = Settings(_env_file=None, match_semantic=False)  # type: ignore[call-arg]
+    out = io.StringIO()
+    results = eval_match(settings, eval_dir=tmp_path, out=out, leave_out=leave_out)
+    assert built == [{text} if leave_out else set()]
+    assert len(results["ar"].top1["indirect"]) == 1
+    assert out.getvalue().splitlines()[1].startswith("ar        hubbot")
 
 
 def test_skills_typed_in_another_language_than_the_chosen_one_are_understood() -> None:

@@ -272,6 +272,19 @@ def test_a_labelled_description_is_a_passage_of_its_first_programme(
     assert labelled_examples(folder)[0][1] == ("digital-lab", "repair-and-make")
 
 
+def test_an_example_set_measured_left_out_is_no_passage(tmp_path: Path) -> None:
+    """`hubbot eval match --leave-out`: a set's descriptions cannot find themselves."""
+    folder = _skills_folder(
+        tmp_path,
+        '- {text: "صممت مواقع للمحلات", programmes: [digital-lab]}\n'
+        '- {text: "كنت أصلح الكراسي", programmes: [repair-and-make]}\n',
+    )
+    passages = programme_passages(folder, left_out={"صممت مواقع للمحلات"})
+    assert "صممت مواقع للمحلات" not in passages["digital-lab"]
+    assert passages["digital-lab"] == ["websites", "I built websites for small shops"]
+    assert passages["repair-and-make"][-1] == "كنت أصلح الكراسي"
+
+
 def test_descriptions_staff_labelled_teach_a_talent_the_passages_miss(tmp_path: Path) -> None:
     drafting = "Ich habe in Kabul Grundrisse für Häuser mit AutoCAD gezeichnet"
     without = _skills_folder(tmp_path / "without", "[]\n")
