@@ -165,7 +165,8 @@ async def run_bot(settings: Settings) -> None:
         logger.info("hubbot is running (%s)", "polling" if polling else "webhook")
         similarity = deps.talent.matcher.semantic
         # Embed the talent passages in the background (a minute without the cache); until
-        # then talents are matched by their words. A daemon thread: stopping never waits.
+        # then talents are matched by their words. Then freeze what the start built. A daemon
+        # thread: stopping never waits.
         threading.Thread(
             target=settle,
             args=(similarity.warm_up if similarity is not None else None,),

@@ -64,9 +64,9 @@ logger = logging.getLogger(__name__)
 
 # The mean of the 8 closest passages, not the 5 chosen in session 4, before residents'
 # examples joined the passages (session 23): the development sets, each read with its own
-# descriptions taken out of the passages, and the validation sets ranked 9 more of 6,967
-# descriptions first (6,841; all 9 in Arabic), with 13 top-3 misses against 11; 6 and 10
-# alike (6,839, 6,841), 12 worse.
+# descriptions taken out of the passages (`hubbot eval match --leave-out`), and the validation
+# sets ranked 9 more of 6,967 descriptions first (6,841; Arabic +9, the other languages even),
+# with 13 top-3 misses against 11; 6 and 10 alike (6,839, 6,841), 12 worse.
 TOP_K = 8
 # Life-context sentences are few per language: the mean of the three closest stands for them.
 BACKGROUND_TOP_K = 3
