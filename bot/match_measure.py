@@ -167,6 +167,7 @@ def eval_match(
         {slug: [d] for slug, d in BASELINE_DESCRIPTIONS.items()},
         views=(False,),
         engine=settings.e5_engine,
+        read_wording=False,
     )
 
     def zero_shot(text: str) -> list[str]:

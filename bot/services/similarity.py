@@ -23,6 +23,10 @@ similarity: a description about as close to every programme (one word e5 barely 
 [0, 1] as a min-max spread would.
 Embedding thousands of passages takes minutes, so their vectors are cached on disk by text.
 
+Beside the meaning, the wording: a naive Bayes model over the character n-grams of the same
+passages (bot/services/wording.py) adds WORDING_WEIGHT times its log-likelihoods to the
+closeness, for the spellings residents use and e5 barely reads.
+
 Residents tell stories: "we fled, my mother lay in hospital for months, … and the whole camp
 brought me their torn clothes". Averaged over the whole text, the hospital pulls the story to
 care-circle. So a text of several parts is also read part by part (`segments`), and each part
@@ -31,7 +35,8 @@ counts by how much closer it is to its nearest programme than to the life-contex
 no skill). Parts that are mere context then weigh nothing, and the text's closeness is the mean
 of the whole text's and the weighted parts' — unless the whole text already points clearly
 at one programme (DECIDED_MARGIN), or at the programme the resident's words already point to
-(`words_lead`), which spares the second embedding. Indirect top-1 over ar fr ru uk: hard
+(`words_lead`; where they name no skill, the wording's closest programme), which spares the
+second embedding. Indirect top-1 over ar fr ru uk: hard
 development set (content/skills/examples/dev3/) 144 of 180 against 140 read whole, a blind hard
 set of other writers (eval/match_val2/) 158 against 152 (README "Measuring").
 Where the whole text's closest programme is the one the words lead to, reading the parts too
@@ -58,6 +63,7 @@ import numpy as np
 import yaml
 
 from bot.services.e5_engine import LoadedE5, load_e5
+from bot.services.wording import WordingModel
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +103,12 @@ CACHE_MAX_TEXTS = 40_000
 # to 2,048 for two to four parts.
 PRODUCT_SLICE = 256
 EMBED_BATCH = 32
+# How much the wording (bot/services/wording.py) adds to e5's closeness: a programme whose
+# passages' n-grams are 1 nat a gram less likely than the best one's loses 0.015, about
+# a third of SPREAD. Session 24, leave-set-out on 6,967 development and validation
+# descriptions: top-1 6,879 (0.01), 6,887 (0.015), 6,880 (0.02), 6,872 (0.03), 6,836 (0.05)
+# against 6,838 without.
+WORDING_WEIGHT = 0.015
 
 
 def programme_passages(
@@ -188,6 +200,7 @@ class ProgrammeSimilarity:
         cache_dir: Path | None = None,
         views: tuple[bool, ...] = (False, True),
         engine: Path | None = None,
+        read_wording: bool = True,
     ) -> None:
         self._passages = {slug: list(texts) for slug, texts in passages.items()}
         self._background = list(background)
@@ -196,6 +209,9 @@ class ProgrammeSimilarity:
         self._engine = engine
         # Whether the passages are embedded as e5 queries, once per view.
         self._views = views
+        # Off for the zero-shot baseline of `hubbot eval match`, which is e5 alone.
+        self._read_wording = read_wording
+        self._wording: WordingModel | None = None
         self._lock = threading.Lock()
         # Residents' answers are read in worker threads, and the engine already spreads one
         # batch over every core (OpenMP): two batches at once would only fight for the cores.
@@ -243,22 +259,36 @@ class ProgrammeSimilarity:
         }
 
     def closeness(self, text: str, *, words_lead: str | None = None) -> dict[str, float]:
-        """Return how close a text is to each programme (see the module's docstring)."""
+        """Return how close a text is to each programme (see the module's docstring), in
+        meaning and, by WORDING_WEIGHT, in wording."""
         if not text.strip() or not self._ensure(wait=False):
             return {}
+        wording = self._wording.log_likelihoods(text) if self._wording is not None else None
+        if words_lead is None and wording is not None:
+            # Where the words name no skill, the wording's lead spares the second embedding
+            # as well: 644 second embeddings of 6,967 development and validation descriptions
+            # against 1,021, one more ranked right (session 24).
+            words_lead = list(self._rows)[int(np.argmax(wording))]
+        closeness = self._meaning(text, words_lead)
+        if wording is not None:
+            closeness = closeness + WORDING_WEIGHT * wording
+        return self._by_slug(closeness)
+
+    def _meaning(self, text: str, words_lead: str | None) -> Any:
+        """Return e5's closeness of a text to each programme, whole or part by part."""
         closeness, _ = self._read([text])
         whole = closeness[0]
         parts = segments(text) if self._background else []
         ranked = np.sort(whole)
         if len(parts) < 2 or len(ranked) < 2 or ranked[-1] - ranked[-2] >= DECIDED_MARGIN:
-            return self._by_slug(whole)
+            return whole
         if words_lead is not None and list(self._rows)[int(np.argmax(whole))] == words_lead:
-            return self._by_slug(whole)
+            return whole
         closeness, background = self._read(parts)
         weights = np.maximum(0.0, closeness.max(axis=1) - background)
         if weights.sum() == 0:
-            return self._by_slug(whole)
-        return self._by_slug((whole + weights @ closeness / weights.sum()) / 2)
+            return whole
+        return (whole + weights @ closeness / weights.sum()) / 2
 
     def _by_slug(self, values: Any) -> dict[str, float]:
         return {slug: float(value) for slug, value in zip(self._rows, values, strict=True)}
@@ -324,6 +354,8 @@ class ProgrammeSimilarity:
             for slug, start, end in zip(self._passages, starts[:-1], starts[1:], strict=True)
         }
         self._background_rows = slice(int(starts[-1]), len(texts))
+        if self._read_wording:
+            self._wording = WordingModel(self._passages)
         # Kept transposed (one row per dimension): OpenBLAS computes `query @ matrix` from that
         # layout 2.5 times as fast as `matrix @ query` from one row per passage (1.3 ms against
         # 3.3 ms for 9,500 passages here), and it is the larger part of scoring a description.

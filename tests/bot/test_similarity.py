@@ -199,14 +199,17 @@ def test_a_voice_message_without_punctuation_is_read_in_pieces() -> None:
     assert [len(piece.split()) for piece in pieces] == [RUN_ON_PIECE] * 4 + [RUN_ON_PIECE + 3]
     assert " ".join(pieces) == story
     # The labelled examples hold long introductions like this one, so the mechanism is shown
-    # on the life situations alone; the full content reads the story right as well.
+    # on the life situations alone, by meaning alone (their wording of cooking already reads
+    # the whole story right); the full content reads it right as well.
     situations = _situations_only()
-    whole_only = ProgrammeSimilarity(situations, cache_dir=CACHE, engine=ENGINE).scores(story)
+    whole_only = ProgrammeSimilarity(
+        situations, cache_dir=CACHE, engine=ENGINE, read_wording=False
+    ).scores(story)
     assert max(whole_only, key=lambda slug: whole_only[slug]) != "kitchen-lab"
     background = background_passages(SKILLS)
-    for passages in (situations, programme_passages(SKILLS)):
+    for passages, wording in ((situations, False), (programme_passages(SKILLS), True)):
         in_pieces = ProgrammeSimilarity(
-            passages, background=background, cache_dir=CACHE, engine=ENGINE
+            passages, background=background, cache_dir=CACHE, engine=ENGINE, read_wording=wording
         )
         scores = in_pieces.scores(story)
         assert max(scores, key=lambda slug: scores[slug]) == "kitchen-lab"
@@ -299,10 +302,14 @@ def test_descriptions_staff_labelled_teach_a_talent_the_passages_miss(tmp_path: 
             )
         ),
     )
+    # By meaning: examples in three other languages share no spelling with the German, and
+    # the wording of two one-line passages a programme is noise.
     before = ProgrammeSimilarity(
-        programme_passages(without), cache_dir=CACHE, engine=ENGINE
+        programme_passages(without), cache_dir=CACHE, engine=ENGINE, read_wording=False
     ).scores(drafting)
-    after = ProgrammeSimilarity(programme_passages(staff_labelled), cache_dir=CACHE, engine=ENGINE)
+    after = ProgrammeSimilarity(
+        programme_passages(staff_labelled), cache_dir=CACHE, engine=ENGINE, read_wording=False
+    )
     assert max(before, key=lambda slug: before[slug]) == "repair-and-make"
     scores = after.scores(drafting)
     assert max(scores, key=lambda slug: scores[slug]) == "digital-lab"
@@ -363,6 +370,26 @@ def test_a_story_is_read_in_parts_only_where_its_words_point_elsewhere(
     assert batches == [[story]]
 
 
+@pytest.mark.parametrize(
+    ("wording_lead", "batches_read"), [("care-circle", 1), ("repair-and-make", 2)]
+)
+def test_where_the_words_name_no_skill_the_wording_decides_whether_parts_are_read(
+    monkeypatch: pytest.MonkeyPatch, wording_lead: str, batches_read: int
+) -> None:
+    """The whole Mosul story leans to care work: a wording that agrees spares the parts."""
+    story = (
+        "We fled from Mosul and my little son was sick all the time, we were always at the "
+        "hospital. Back home I was the one the whole street called when the wiring burned or "
+        "the lights went out."
+    )
+    similarity, batches = _counting_batches(monkeypatch)
+    slugs = list(programme_passages(SKILLS))
+    leaning = np.array([0.0 if slug == wording_lead else -1.0 for slug in slugs], np.float32)
+    monkeypatch.setattr(similarity, "_wording", SimpleNamespace(log_likelihoods=lambda _: leaning))
+    similarity.scores(story)
+    assert len(batches) == batches_read
+
+
 def test_a_programme_many_passages_fit_outranks_one_a_handful_fit_a_little_better() -> None:
     """Eight passages at 0.7 say more than five at 0.8 and nothing else (session 23's TOP_K)."""
     handful = np.array([[0.8] * 5 + [0.0] * 20], dtype=np.float32)
@@ -400,3 +427,21 @@ def test_the_views_scored_side_by_side_are_the_mean_of_each_view(tmp_path: Path)
     both_backgrounds = (passage_background + query_background) / 2
     assert np.allclose(background_closeness, both_backgrounds, atol=1e-6)
     assert not np.allclose(passage, query, atol=1e-3), "the views differ: the mean says something"
+
+
+def test_a_spelling_e5_does_not_know_is_read_in_the_residents_examples() -> None:
+    """Arabizi "a6fal" (children) and "ghurfa" mean little to e5; other examples spell them."""
+    story = (
+        "b el mukhayyam chent adeer ghurfa lel a6fal el zghar, 20 6ifil 3umurhum ben 2 w 5, "
+        "ala3ibhum w a6a3imhum waqt ma ahalhum bil muqabalat"
+    )
+    passages = programme_passages(SKILLS, left_out={story})
+    background = background_passages(SKILLS)
+    by_meaning = ProgrammeSimilarity(
+        passages, background=background, cache_dir=CACHE, engine=ENGINE, read_wording=False
+    ).scores(story)
+    assert max(by_meaning, key=lambda slug: by_meaning[slug]) == "sports-and-youth"
+    scores = ProgrammeSimilarity(
+        passages, background=background, cache_dir=CACHE, engine=ENGINE
+    ).scores(story)
+    assert max(scores, key=lambda slug: scores[slug]) == "care-circle"
