@@ -28,6 +28,13 @@ SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
 # The content's passages are embedded once, in the shared cache, by the engine hubbot runs on.
 CACHE, ENGINE = SETTINGS.embedding_cache, SETTINGS.e5_engine
 
+# Care work in the whole text, wiring in its last part.
+MOSUL_STORY = (
+    "We fled from Mosul and my little son was sick all the time, we were always at the "
+    "hospital. Back home I was the one the whole street called when the wiring burned or "
+    "the lights went out."
+)
+
 PASSAGES = {
     "kitchen-lab": ["I cooked every day for a big family", "baking bread at dawn"],
     "repair-and-make": ["I fixed broken phones at the market", "sewing trousers for neighbours"],
@@ -170,11 +177,7 @@ def test_a_story_is_read_in_parts(text: str, parts: list[str]) -> None:
 
 def test_the_life_around_a_skill_does_not_outweigh_it() -> None:
     """A hospital in the story is no care work: the part telling the skill decides."""
-    story = (
-        "We fled from Mosul and my little son was sick all the time, we were always at the "
-        "hospital. Back home I was the one the whole street called when the wiring burned or "
-        "the lights went out."
-    )
+    story = MOSUL_STORY
     passages = programme_passages(SKILLS)
     whole_only = ProgrammeSimilarity(passages, cache_dir=CACHE, engine=ENGINE).scores(story)
     assert max(whole_only, key=lambda slug: whole_only[slug]) == "care-circle"
@@ -355,11 +358,7 @@ def test_a_story_is_read_in_parts_only_where_its_words_point_elsewhere(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The words name the wiring: the whole text's pull to care work is checked part by part."""
-    story = (
-        "We fled from Mosul and my little son was sick all the time, we were always at the "
-        "hospital. Back home I was the one the whole street called when the wiring burned or "
-        "the lights went out."
-    )
+    story = MOSUL_STORY
     similarity, batches = _counting_batches(monkeypatch)
     scores = similarity.scores(story, words_lead="repair-and-make")
     assert max(scores, key=lambda slug: scores[slug]) == "repair-and-make"
@@ -377,11 +376,7 @@ def test_where_the_words_name_no_skill_the_wording_decides_whether_parts_are_rea
     monkeypatch: pytest.MonkeyPatch, wording_lead: str, batches_read: int
 ) -> None:
     """The whole Mosul story leans to care work: a wording that agrees spares the parts."""
-    story = (
-        "We fled from Mosul and my little son was sick all the time, we were always at the "
-        "hospital. Back home I was the one the whole street called when the wiring burned or "
-        "the lights went out."
-    )
+    story = MOSUL_STORY
     similarity, batches = _counting_batches(monkeypatch)
     slugs = list(programme_passages(SKILLS))
     leaning = np.array([0.0 if slug == wording_lead else -1.0 for slug in slugs], np.float32)
